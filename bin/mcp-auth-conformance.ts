@@ -1,0 +1,198 @@
+#!/usr/bin/env node
+// Arguments in, exit code out. Every usage mistake is one line on stderr and exit code 2.
+import os from 'node:os';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { killAllClients } from '../core/client-process.js';
+import { INTERRUPTED_EXIT_CODE, listScenarios, parseReporters, REPORTERS, runClientCommand, type ClientCommandOptions } from '../core/client-run.js';
+import { toolInfo } from '../core/engine.js';
+import { nearMatches, UsageError } from '../core/select.js';
+import { LATEST_SPEC_VERSION, SELECTABLE_SPEC_VERSIONS, type SelectableSpecVersion } from '../core/spec.js';
+import { clientScenarios } from '../suites/client/index.js';
+
+const NAME = 'mcp-auth-conformance';
+const USAGE_EXIT_CODE = 2;
+
+const EXIT_CODES = `
+Exit codes:
+  0    every required check passed
+  1    a required check failed (or a baseline entry is stale)
+  2    usage or configuration error
+  3    the client command could not be run
+  70   internal error of the kit itself (a bug worth reporting)
+  130  interrupted (SIGINT, SIGTERM, SIGHUP); reports hold the scenarios that finished`;
+
+function usageLine(message: string): void {
+  const text = message
+    .replace(/^error:\s*/i, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ');
+  process.stderr.write(`${NAME}: ${text}\n`);
+}
+
+function positiveInteger(what: string): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError(`${what} must be a positive whole number.`);
+    return Number(value);
+  };
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function reporterList(value: string, previous: string[] | undefined): string[] {
+  try {
+    return [...(previous ?? []), ...parseReporters(value)];
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function addRunOptions(command: Command): Command {
+  return command
+    .option('--scenario <id>', 'run only this scenario (repeatable)', collect)
+    .option('--suite <name>', 'run the scenarios of this suite', 'all')
+    .addOption(
+      new Option('--spec-version <version>', 'MCP specification revision to test against')
+        .choices(SELECTABLE_SPEC_VERSIONS)
+        .default(LATEST_SPEC_VERSION),
+    )
+    .option('--reporter <list>', `comma-separated reporters: ${REPORTERS.join(', ')} (default: console)`, reporterList)
+    .option('--output-dir <dir>', 'where the json (report.json) and junit (junit.xml) reporters write', 'results')
+    .option('--timeout <ms>', 'kill a client process still running after this many milliseconds', positiveInteger('--timeout'), 30_000)
+    .option('--jobs <n>', 'scenarios run at once', positiveInteger('--jobs'), os.availableParallelism())
+    .option('--strict', 'SHOULD requirements fail instead of warning')
+    .option('--expected-failures <file>', 'YAML baseline of known failures to tolerate')
+    .option('--verbose', 'show every check, exchange logs and whole output tails')
+    .option('--no-color', 'no ANSI colours (also off when not a terminal or with NO_COLOR)');
+}
+
+interface RunFlags {
+  scenario?: string[];
+  suite: string;
+  specVersion: SelectableSpecVersion;
+  reporter?: string[];
+  outputDir: string;
+  timeout: number;
+  jobs: number;
+  strict?: boolean;
+  expectedFailures?: string;
+  verbose?: boolean;
+  color: boolean;
+}
+
+async function runClient(command: string, flags: RunFlags): Promise<number> {
+  const options: ClientCommandOptions = {
+    command,
+    scenarios: flags.scenario ?? [],
+    suite: flags.suite,
+    specVersion: flags.specVersion,
+    reporters: flags.reporter ? [...new Set(flags.reporter)] as ClientCommandOptions['reporters'] : ['console'],
+    outputDir: flags.outputDir,
+    timeoutMs: flags.timeout,
+    jobs: flags.jobs,
+    strict: flags.strict === true,
+    ...(flags.expectedFailures ? { expectedFailures: flags.expectedFailures } : {}),
+    verbose: flags.verbose === true,
+    color: flags.color,
+  };
+  const controller = new AbortController();
+  let received = 0;
+  const onSignal = (): void => {
+    received++;
+    if (received === 1) {
+      process.stderr.write(`\n${NAME}: interrupted; stopping the clients and writing what finished (again to quit now)\n`);
+      controller.abort();
+      return;
+    }
+    killAllClients();
+    process.exit(INTERRUPTED_EXIT_CODE);
+  };
+  // SIGHUP too: a closed terminal must not leave the clients' process groups running.
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const name of signals) process.on(name, onSignal);
+  try {
+    return await runClientCommand(clientScenarios, options, {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env: process.env,
+      cwd: process.cwd(),
+      signal: controller.signal,
+    });
+  } finally {
+    for (const name of signals) process.off(name, onSignal);
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command(NAME)
+    .description('Conformance suite for MCP authorization: runs an MCP client against a mock world and judges what it did.')
+    .version(toolInfo().version, '-V, --version')
+    .usage('[options] | client --command "<cmd>" [options] | list [options]')
+    .enablePositionalOptions()
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ outputError: (message) => usageLine(message) })
+    .addHelpText('after', EXIT_CODES);
+
+  // The optional argument only catches a mistyped command name, which commander would call "too many arguments".
+  addRunOptions(program.argument('[command]').option('--client <cmd>', 'short form of: client --command <cmd>')).action(async (stray: string | undefined, flags: RunFlags & { client?: string }) => {
+    if (stray !== undefined) {
+      const near = nearMatches(stray, ['client', 'list']);
+      throw new UsageError(`unknown command "${stray}"${near.length > 0 ? ` (did you mean ${near.join(', ')}?)` : ''}; commands: client, list`);
+    }
+    if (flags.client === undefined) throw new UsageError('missing --client "<command>" (or a command: client, list; see --help)');
+    exitCode = await runClient(flags.client, flags);
+  });
+
+  addRunOptions(
+    program
+      .command('client')
+      .description('run an MCP client against every selected scenario')
+      .requiredOption('--command <cmd>', 'the client command; the MCP server URL is appended as its last argument'),
+  )
+    .addHelpText('after', EXIT_CODES)
+    .action(async (flags: RunFlags & { command: string }) => {
+      exitCode = await runClient(flags.command, flags);
+    });
+
+  program
+    .command('list')
+    .description('print every scenario with its checks, requirement ids and spec versions')
+    .option('--json', 'as JSON')
+    .option('--suite <name>', 'only the scenarios of this suite', 'all')
+    .addOption(new Option('--spec-version <version>', 'only what applies at this revision').choices(SELECTABLE_SPEC_VERSIONS))
+    .action((flags: { json?: boolean; suite: string; specVersion?: SelectableSpecVersion }) => {
+      process.stdout.write(
+        listScenarios(clientScenarios, { suite: flags.suite, json: flags.json === true, ...(flags.specVersion ? { specVersion: flags.specVersion } : {}) }),
+      );
+    });
+
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    // Commander has already printed its message through outputError; help and --version exit 0.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : USAGE_EXIT_CODE;
+    if (error instanceof UsageError) {
+      usageLine(error.message);
+      return USAGE_EXIT_CODE;
+    }
+    throw error;
+  }
+  return exitCode;
+}
+
+main(process.argv).then(
+  (code) => {
+    // Exit only once stdout and stderr have drained: a piped report must not be cut short.
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  },
+  (error: unknown) => {
+    killAllClients();
+    process.stderr.write(`${NAME}: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exit(70);
+  },
+);

@@ -1,0 +1,202 @@
+// What the `client` and `list` commands do, given parsed options. The bin only parses arguments
+// and maps the result to an exit code; everything a test may want to drive lives here.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createProgress } from '../reporters/progress.js';
+import { renderConsole } from '../reporters/console.js';
+import { renderJson } from '../reporters/json.js';
+import { renderJunit } from '../reporters/junit.js';
+import { applyExpectedFailures, ExpectedFailuresError, parseExpectedFailures, type ExpectedFailures } from './expected-failures.js';
+import { clientProcessCheck, runClientScenarios, toolInfo } from './engine.js';
+import type { Report } from './report.js';
+import type { ClientScenario } from './scenario.js';
+import type { SelectableSpecVersion, SpecVersion } from './spec.js';
+import { inSuite, selectScenarios, suiteNames, UsageError } from './select.js';
+
+export const REPORTERS = ['console', 'json', 'junit'] as const;
+export type ReporterName = (typeof REPORTERS)[number];
+
+/** Exit code of a run cut short by SIGINT or SIGTERM (128 + SIGINT), as shells report it. */
+export const INTERRUPTED_EXIT_CODE = 130;
+
+export interface ClientCommandOptions {
+  command: string;
+  scenarios: string[];
+  suite: string;
+  specVersion: SelectableSpecVersion;
+  reporters: ReporterName[];
+  outputDir: string;
+  timeoutMs: number;
+  jobs: number;
+  strict: boolean;
+  expectedFailures?: string;
+  verbose: boolean;
+  /** False with --no-color; colour is still used only on a terminal and without NO_COLOR. */
+  color: boolean;
+}
+
+interface OutputStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface CommandIo {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  env: NodeJS.ProcessEnv;
+  /** Relative paths (--output-dir, --expected-failures) are resolved against it. */
+  cwd: string;
+  signal?: AbortSignal;
+}
+
+/** Parses `--reporter console,json`; throws UsageError naming the valid reporters. */
+export function parseReporters(value: string): ReporterName[] {
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  if (names.length === 0) throw new UsageError(`--reporter needs at least one of ${REPORTERS.join(', ')}`);
+  for (const name of names) {
+    if (!(REPORTERS as readonly string[]).includes(name)) throw new UsageError(`unknown reporter "${name}"; valid reporters: ${REPORTERS.join(', ')}`);
+  }
+  return [...new Set(names)] as ReporterName[];
+}
+
+function isCi(env: NodeJS.ProcessEnv): boolean {
+  return env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI.toLowerCase() !== 'false';
+}
+
+function colorAllowed(stream: OutputStream, options: { color: boolean }, env: NodeJS.ProcessEnv): boolean {
+  return options.color && stream.isTTY === true && !env.NO_COLOR;
+}
+
+async function loadExpectedFailures(file: string, cwd: string): Promise<ExpectedFailures> {
+  let text: string;
+  try {
+    text = await readFile(path.resolve(cwd, file), 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new UsageError(`cannot read expected-failures file ${file}: ${reason}`);
+  }
+  try {
+    return parseExpectedFailures(text, file);
+  } catch (error) {
+    if (error instanceof ExpectedFailuresError) throw new UsageError(`expected-failures file ${error.message}`);
+    throw error;
+  }
+}
+
+/** Runs the `client` command; returns the exit code. Configuration mistakes throw UsageError before anything runs. */
+export async function runClientCommand(all: readonly ClientScenario[], options: ClientCommandOptions, io: CommandIo): Promise<number> {
+  if (!options.command.trim()) throw new UsageError('the client command is empty');
+  const scenarios = selectScenarios(all, { scenarios: options.scenarios, suite: options.suite });
+  const expected = options.expectedFailures ? await loadExpectedFailures(options.expectedFailures, io.cwd) : undefined;
+  const outputDir = path.resolve(io.cwd, options.outputDir);
+  const writesFiles = options.reporters.some((name) => name !== 'console');
+  if (writesFiles) {
+    // Found out now rather than after a long run whose results would then be lost.
+    await mkdir(outputDir, { recursive: true }).catch((error: Error) => {
+      throw new UsageError(`cannot create output directory ${options.outputDir}: ${error.message}`);
+    });
+  }
+
+  const progress = createProgress({
+    // CI logs are often attached to a pseudo-terminal yet cannot redraw a line.
+    tty: io.stderr.isTTY === true && !isCi(io.env),
+    write: (text) => io.stderr.write(text),
+    color: colorAllowed(io.stderr, options, io.env),
+    ...(io.stderr.columns ? { columns: io.stderr.columns } : {}),
+  });
+  let report: Report;
+  try {
+    report = await runClientScenarios({
+      command: options.command,
+      scenarios,
+      specVersion: options.specVersion,
+      jobs: options.jobs,
+      timeoutMs: options.timeoutMs,
+      strict: options.strict,
+      ...(io.signal ? { signal: io.signal } : {}),
+      onScenarioStart: (id) => progress.scenarioStarted(id),
+      onScenarioFinish: (result) => progress.scenarioFinished(result),
+    });
+  } finally {
+    progress.end();
+  }
+  if (expected) report = applyExpectedFailures(report, expected);
+
+  if (options.reporters.includes('console')) {
+    io.stdout.write(renderConsole(report, { color: colorAllowed(io.stdout, options, io.env), verbose: options.verbose, ...(io.stdout.columns ? { width: io.stdout.columns } : {}) }));
+  }
+  const files: Array<[string, () => string]> = [];
+  if (options.reporters.includes('json')) files.push(['report.json', () => renderJson(report)]);
+  if (options.reporters.includes('junit')) files.push(['junit.xml', () => renderJunit(report)]);
+  for (const [name, render] of files) {
+    const file = path.join(outputDir, name);
+    try {
+      await writeFile(file, render());
+    } catch (error) {
+      io.stderr.write(`mcp-auth-conformance: cannot write ${file}: ${(error as Error).message}\n`);
+      return 2;
+    }
+    io.stderr.write(`wrote ${path.relative(io.cwd, file) || file}\n`);
+  }
+  return report.interrupted ? INTERRUPTED_EXIT_CODE : report.summary.exitCode;
+}
+
+export interface ListOptions {
+  suite: string;
+  /** Only scenarios and checks that apply at this revision; every one when absent. */
+  specVersion?: SelectableSpecVersion;
+  json: boolean;
+}
+
+/** The `list` command's output: every scenario with its checks, requirement ids and spec versions. */
+export function listScenarios(all: readonly ClientScenario[], options: ListOptions): string {
+  const suites = suiteNames(all);
+  if (!suites.includes(options.suite)) throw new UsageError(`unknown suite "${options.suite}"; valid suites: ${suites.join(', ')}`);
+  const version = options.specVersion as SpecVersion | undefined;
+  const applies = (versions: readonly SpecVersion[]): boolean => version === undefined || versions.includes(version);
+  const listed = all
+    .filter((scenario) => inSuite(scenario, options.suite) && applies(scenario.specVersions))
+    .map((scenario) => ({
+      id: scenario.id,
+      title: scenario.title,
+      description: scenario.description,
+      suites: scenario.suites,
+      specVersions: scenario.specVersions,
+      ...(scenario.protocolVersion ? { protocolVersion: scenario.protocolVersion } : {}),
+      clientRefuses: scenario.clientRefuses === true,
+      checks: [clientProcessCheck(scenario.clientRefuses === true), ...scenario.checks]
+        .filter((check) => applies(check.specVersions))
+        .map((check) => ({
+          id: check.id,
+          title: check.title,
+          level: check.level,
+          requirements: check.requirements,
+          specVersions: check.specVersions,
+          specLinks: check.specLinks,
+        })),
+    }));
+
+  if (options.json) {
+    const document = { tool: toolInfo(), role: 'client', suite: options.suite, specVersion: options.specVersion ?? null, scenarios: listed };
+    return `${JSON.stringify(document, null, 2)}\n`;
+  }
+  const lines: string[] = [];
+  for (const scenario of listed) {
+    const extras = [`suites: ${['all', ...scenario.suites].join(', ')}`, `spec: ${scenario.specVersions.join(', ')}`];
+    if (scenario.protocolVersion) extras.push(`protocol: ${scenario.protocolVersion}`);
+    if (scenario.clientRefuses) extras.push('a correct client refuses');
+    lines.push(`${scenario.id}  ${scenario.title}`, `  ${extras.join('; ')}`);
+    for (const check of scenario.checks) {
+      const requirements = check.requirements.length > 0 ? check.requirements.join(' ') : '-';
+      lines.push(`  ${check.level.padEnd(6)} ${check.id}  [${requirements}]  (${check.specVersions.join(', ')})`);
+    }
+    lines.push('');
+  }
+  const checks = listed.reduce((sum, scenario) => sum + scenario.checks.length, 0);
+  lines.push(`${listed.length} scenarios, ${checks} checks`);
+  return `${lines.join('\n')}\n`;
+}

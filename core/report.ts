@@ -1,0 +1,63 @@
+// The one report structure. Every reporter is a function of it and sees nothing else, so it carries
+// the exchanges that evidence points at. Bump REPORT_SCHEMA_VERSION on any incompatible change.
+import type { Evidence, Level, Status } from './check.js';
+import type { Exchange, ProcessOutcome, WorldFacts } from './trace.js';
+
+export const REPORT_SCHEMA = 'mcp-auth-conformance/report';
+export const REPORT_SCHEMA_VERSION = 1;
+
+/** 0: every required check passed; 1: a required check failed; 2: usage or configuration error; 3: the target could not be run. */
+export type ExitCode = 0 | 1 | 2 | 3;
+
+export interface CheckResult {
+  id: string;
+  title: string;
+  requirements: string[];
+  level: Level;
+  specVersions: string[];
+  specLinks: string[];
+  status: Status;
+  message: string;
+  evidence: Evidence[];
+  /** Listed in the expected-failures baseline (and failed, or it would be stale). */
+  expectedFailure?: boolean;
+}
+
+export type ScenarioStatus = 'pass' | 'fail' | 'skip';
+
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  description: string;
+  status: ScenarioStatus;
+  /** Why the scenario did not run (not applicable at this spec version, interrupted...). */
+  skipReason?: string;
+  protocolVersion: string;
+  durationMs: number;
+  processes: ProcessOutcome[];
+  checks: CheckResult[];
+  world?: WorldFacts;
+  exchanges: Exchange[];
+}
+
+export interface Report {
+  schema: typeof REPORT_SCHEMA;
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  tool: { name: string; version: string };
+  role: 'client';
+  target: { command: string };
+  specVersion: string;
+  strict: boolean;
+  startedAt: string;
+  durationMs: number;
+  /** The run was cut short (Ctrl-C); results hold what finished. */
+  interrupted: boolean;
+  summary: {
+    scenarios: { total: number; passed: number; failed: number; skipped: number };
+    checks: { pass: number; fail: number; warn: number; skip: number; expectedFailures: number };
+    /** Baseline entries that no longer fail: they fail the run until removed. */
+    staleExpectedFailures: string[];
+    exitCode: ExitCode;
+  };
+  scenarios: ScenarioResult[];
+}

@@ -1,0 +1,123 @@
+// The trace: everything the world saw and the kit did during one scenario, as plain data.
+// Traces are saved as fixtures and judged again, so nothing here may hold functions or sockets.
+
+/** Which endpoint of the mock world an exchange hit. */
+export type EndpointRole =
+  | 'prm' // RFC 9728 protected resource metadata
+  | 'as-metadata' // RFC 8414 or OIDC discovery document
+  | 'authorize'
+  | 'token'
+  | 'register' // RFC 7591
+  | 'jwks'
+  | 'cimd' // a client ID metadata document the kit hosts for the client
+  | 'mcp' // the MCP endpoint of the resource server
+  | 'callback' // the client's own redirect_uri listener, reached by the kit acting as browser
+  | 'unknown'; // nothing in the world serves this URL (a wrong well-known path, say)
+
+/** Who made a request: a client process instance (`client-1`, `client-2`, ...) or the kit's browser. */
+export type Actor = string;
+export const BROWSER_ACTOR: Actor = 'browser';
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  /** Header names in lower case. Repeated headers are joined with ", " as Fetch does. */
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface RecordedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface Exchange {
+  /**
+   * 1-based, in the order the world answered (recorded before the response leaves, so anything a
+   * target does in reaction comes later); what evidence refers to.
+   */
+  id: number;
+  /** Milliseconds since the scenario started, when the request arrived. */
+  at: number;
+  /** Milliseconds the world took to answer. */
+  durationMs: number;
+  actor: Actor;
+  /** Which server of the world answered: the authorization server or the resource server. */
+  server: 'as' | 'rs' | 'as2' | 'external';
+  role: EndpointRole;
+  request: RecordedRequest;
+  /** Absent when the connection failed before an answer (only for kit-made requests). */
+  response?: RecordedResponse;
+}
+
+export type ProcessEventKind = 'spawn' | 'exit' | 'timeout' | 'browser-open' | 'url-printed' | 'killed';
+
+export interface ProcessEvent {
+  kind: ProcessEventKind;
+  actor: Actor;
+  at: number;
+  /** Exit code, signal, the URL opened, ... */
+  detail?: Record<string, unknown>;
+}
+
+export interface ProcessOutcome {
+  actor: Actor;
+  command: string;
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  /** The process could not be started at all (ENOENT, EACCES...). */
+  spawnError?: string;
+  durationMs: number;
+  /** The last lines of output, kept for the report. */
+  stdoutTail: string;
+  stderrTail: string;
+}
+
+/**
+ * Facts about the world the checks need to judge without I/O: where things live and what the
+ * world was configured to do. Filled in by the world when it starts.
+ */
+export interface WorldFacts {
+  /** The URL handed to the client as its last argument. */
+  mcpUrl: string;
+  /** The canonical server URI a correct client sends as `resource` (RFC 8707, MCP "Canonical Server URI"). */
+  canonicalResource: string;
+  rsOrigin: string;
+  asOrigin: string;
+  /** The issuer identifier of the (first) authorization server. */
+  issuer: string;
+  /** Where the PRM document is served, if anywhere. */
+  prmUrl?: string;
+  /** Every AS metadata URL the world serves, in the order a correct client should try them. */
+  asMetadataUrls: string[];
+  /** The well-known URLs a correct client tries, in order, before it finds the metadata (C-ASM-03/04). */
+  asMetadataProbeOrder: string[];
+  endpoints: {
+    authorize: string;
+    token: string;
+    register?: string;
+    jwks: string;
+  };
+  /** Client credentials the AS knows in advance and hands to the client in MCP_CONFORMANCE_CONTEXT. */
+  preRegistered?: { client_id: string; client_secret?: string };
+  /** The CIMD URL the client is expected to use as client_id, when the AS supports CIMD. */
+  cimdUrl?: string;
+  /** The scope the resource server names in its 401 challenge, if any. */
+  challengeScope?: string;
+  /** PRM scopes_supported, if advertised. */
+  scopesSupported?: string[];
+  /** The knobs the world was built from, verbatim, for checks that depend on them. */
+  knobs: unknown;
+}
+
+export interface Trace {
+  scenario: string;
+  specVersion: string;
+  startedAt: string;
+  world: WorldFacts;
+  exchanges: Exchange[];
+  events: ProcessEvent[];
+  processes: ProcessOutcome[];
+}

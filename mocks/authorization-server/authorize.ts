@@ -1,0 +1,88 @@
+// The authorization endpoint: approves at once (no login, no consent) so clients run headless.
+import { http, HttpResponse } from 'msw';
+import type { AsKnobs } from '../knobs.js';
+import { randomToken } from '../tokens.js';
+import type { AuthorizationServer } from './context.js';
+import { oauthError } from './oauth-error.js';
+
+type ParameterShaper = (value: string | undefined) => string | undefined;
+
+/** `state` in the authorization response, from the request's state (the CSRF trap when not echoed). */
+export const stateParameters: Record<AsKnobs['state'], ParameterShaper> = {
+  echo: (requested) => requested,
+  wrong: () => randomToken(16),
+  omit: () => undefined,
+};
+
+/** `iss` in the authorization response, from the issuer (RFC 9207 mix-up traps). */
+export const issParameters: Record<AsKnobs['issParameter'], ParameterShaper> = {
+  correct: (issuer) => issuer,
+  wrong: () => 'https://evil.example.com',
+  omit: () => undefined,
+  normalized: (issuer) => issuer + '/',
+};
+
+function redirectTo(redirectUri: string, params: Record<string, string | undefined>): HttpResponse<null> {
+  const location = new URL(redirectUri);
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined) location.searchParams.append(name, value);
+  }
+  return new HttpResponse(null, { status: 302, headers: { Location: location.href, 'Cache-Control': 'no-store' } });
+}
+
+/**
+ * Where errors and codes may be sent. Without a known client and one of its redirect URIs there is
+ * nowhere safe to redirect (RFC 6749 §4.1.2.1), so the endpoint answers itself.
+ */
+function redirectTarget(as: AuthorizationServer, query: URLSearchParams): { redirectUri: string } | { problem: string } {
+  const clientId = query.get('client_id');
+  const client = clientId ? as.state.clients.get(clientId) : undefined;
+  if (!client) return { problem: clientId ? 'unknown client_id' : 'client_id is required' };
+  const presented = query.get('redirect_uri');
+  if (presented === null) {
+    const only = Array.isArray(client.redirect_uris) && client.redirect_uris.length === 1 ? client.redirect_uris[0] : undefined;
+    return only ? { redirectUri: only } : { problem: 'redirect_uri is required' };
+  }
+  if (!as.state.acceptsRedirectUri(client, presented)) return { problem: 'redirect_uri is not registered for this client' };
+  return { redirectUri: presented };
+}
+
+interface RequestDefect {
+  error: string;
+  description: string;
+}
+
+function authorizationRequestDefect(knobs: AsKnobs, query: URLSearchParams): RequestDefect | undefined {
+  if (query.get('response_type') !== 'code') return { error: 'unsupported_response_type', description: 'only response_type=code is supported' };
+  if (!query.get('code_challenge')) return { error: 'invalid_request', description: 'code challenge required' };
+  // RFC 7636 §4.3: an absent method means plain.
+  const method = query.get('code_challenge_method') ?? 'plain';
+  if (!knobs.pkceMethods?.includes(method)) return { error: 'invalid_request', description: `code_challenge_method ${method} is not supported` };
+  return undefined;
+}
+
+export function authorizationEndpoint(as: AuthorizationServer) {
+  const stateOf = stateParameters[as.knobs.state];
+  const issOf = issParameters[as.knobs.issParameter];
+  return http.get(as.endpoints.authorize, ({ request }) => {
+    const query = new URL(request.url).searchParams;
+    const target = redirectTarget(as, query);
+    if ('problem' in target) return oauthError(400, 'invalid_request', target.problem);
+
+    const respond = (params: Record<string, string>) =>
+      redirectTo(target.redirectUri, { ...params, state: stateOf(query.get('state') ?? undefined), iss: issOf(as.issuer) });
+
+    const defect = authorizationRequestDefect(as.knobs, query);
+    if (defect) return respond({ error: defect.error, error_description: defect.description });
+
+    const code = as.state.issueCode({
+      client_id: query.get('client_id')!,
+      redirect_uri: query.get('redirect_uri') ?? undefined,
+      code_challenge: query.get('code_challenge')!,
+      code_challenge_method: query.get('code_challenge_method') ?? 'plain',
+      resource: query.get('resource') ?? undefined,
+      scope: query.get('scope') ?? undefined,
+    });
+    return respond({ code: code.code });
+  });
+}

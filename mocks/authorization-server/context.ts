@@ -1,0 +1,22 @@
+// What every authorization-server handler is built from. A world may hold more than one of these
+// (a second issuer), each with its own state and key.
+import type { AsKnobs } from '../knobs.js';
+import type { SigningKey } from '../tokens.js';
+import type { AuthorizationServerState } from './state.js';
+
+export interface AsEndpoints {
+  authorize: string;
+  token: string;
+  register?: string;
+  jwks: string;
+}
+
+export interface AuthorizationServer {
+  issuer: string;
+  endpoints: AsEndpoints;
+  knobs: AsKnobs;
+  /** The only resource (RFC 8707) this server mints tokens for. */
+  canonicalResource: string;
+  state: AuthorizationServerState;
+  key: SigningKey;
+}

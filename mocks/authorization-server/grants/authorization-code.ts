@@ -1,0 +1,33 @@
+import type { GrantHandler } from '../token.js';
+import { oauthError } from '../oauth-error.js';
+import { pkceVerifies } from './pkce.js';
+import { resolveResource } from './resource.js';
+import { tokenResponse } from './issue.js';
+
+export const authorizationCodeGrant: GrantHandler = async (as, { form, client }) => {
+  const codeValue = form.get('code');
+  const verifier = form.get('code_verifier');
+  if (!codeValue) return oauthError(400, 'invalid_request', 'code is required');
+  if (!verifier) return oauthError(400, 'invalid_request', 'code_verifier is required');
+
+  const code = as.state.codes.get(codeValue);
+  if (!code) return oauthError(400, 'invalid_grant', 'unknown authorization code');
+  if (code.redeemed) return oauthError(400, 'invalid_grant', 'authorization code already used');
+  // Single use from the first attempt on: a failed redemption must not leave the code for a retry
+  // by whoever intercepted it.
+  code.redeemed = true;
+  if (code.expiresAt < Date.now()) return oauthError(400, 'invalid_grant', 'authorization code expired');
+  if (code.client_id !== client.client_id) return oauthError(400, 'invalid_grant', 'authorization code was issued to another client');
+  if ((form.get('redirect_uri') ?? undefined) !== code.redirect_uri) {
+    return oauthError(400, 'invalid_grant', 'redirect_uri differs from the authorization request');
+  }
+  if (!pkceVerifies(code.code_challenge_method, code.code_challenge, verifier)) {
+    return oauthError(400, 'invalid_grant', 'code_verifier does not match the code_challenge');
+  }
+  const target = resolveResource(as, form, code.resource);
+  if ('failure' in target) return target.failure;
+
+  const grant = { client_id: client.client_id, scope: code.scope, resource: target.resource };
+  const refresh = as.knobs.refreshTokens ? as.state.startRefreshFamily(grant) : undefined;
+  return tokenResponse(as, grant, refresh);
+};

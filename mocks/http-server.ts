@@ -1,0 +1,117 @@
+// Serves MSW handlers over real loopback HTTP for targets in other processes, and records every
+// exchange. A thin adapter around msw's getResponse: node request -> Fetch Request -> Response.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getResponse, type RequestHandler } from 'msw';
+import type { EndpointRole, Exchange } from '../core/trace.js';
+import type { TraceRecorder } from './recorder.js';
+
+export interface ServeOptions {
+  server: Exchange['server'];
+  /** Read on every request, so handlers added at run time take effect at once. */
+  handlers: () => RequestHandler[];
+  recorder: TraceRecorder;
+  /** Header naming the actor of a request; stripped before handlers and the trace see it. */
+  actorHeader: string;
+  defaultActor: string;
+  roleOf: (url: URL) => EndpointRole;
+}
+
+export interface ServedOrigin {
+  readonly origin: string;
+  close(): Promise<void>;
+}
+
+const BODILESS_METHODS = new Set(['GET', 'HEAD']);
+
+async function readBody(message: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of message) chunks.push(chunk as Buffer);
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+}
+
+/** The recorded body: absent, not empty, when nothing was sent. */
+function bodyOf(bytes: Buffer): { body?: string } {
+  return bytes.length > 0 ? { body: bytes.toString('utf8') } : {};
+}
+
+function plainResponse(status: number, text: string): Response {
+  return new Response(text, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+}
+
+async function exchange(options: ServeOptions, origin: string, message: IncomingMessage, reply: ServerResponse): Promise<void> {
+  const { recorder } = options;
+  const at = recorder.now();
+  const headers = new Headers();
+  let actor = options.defaultActor;
+  const raw = message.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    if (name === options.actorHeader) actor = raw[i + 1];
+    else headers.append(name, raw[i + 1]);
+  }
+  const method = message.method ?? 'GET';
+  const url = origin + (message.url ?? '/');
+  const body = await readBody(message);
+  const request = new Request(url, { method, headers, body: BODILESS_METHODS.has(method) || body.length === 0 ? undefined : (body as Uint8Array<ArrayBuffer>) });
+
+  let response: Response;
+  try {
+    response = (await getResponse(options.handlers(), request)) ?? plainResponse(404, 'Not Found');
+  } catch (error) {
+    response = plainResponse(500, `mock world handler failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const payload = Buffer.from(await response.arrayBuffer());
+  const responseHeaders: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== 'content-length' && name !== 'transfer-encoding') responseHeaders[name] = value;
+  });
+  responseHeaders['content-length'] = String(payload.length);
+
+  // Recorded before the bytes leave, so anything the target does in reaction is recorded later.
+  recorder.exchange({
+    at,
+    durationMs: Math.round((recorder.now() - at) * 10) / 10,
+    actor,
+    server: options.server,
+    role: options.roleOf(new URL(url)),
+    request: { method, url, headers: Object.fromEntries(headers), ...bodyOf(body) },
+    response: { status: response.status, headers: responseHeaders, ...bodyOf(payload) },
+  });
+
+  const cookies = response.headers.getSetCookie();
+  reply.writeHead(response.status, cookies.length > 0 ? { ...responseHeaders, 'set-cookie': cookies } : responseHeaders);
+  reply.end(method === 'HEAD' ? undefined : payload);
+}
+
+export async function serveHandlers(options: ServeOptions): Promise<ServedOrigin> {
+  let origin = '';
+  const server = createServer((message, reply) => {
+    exchange(options, origin, message, reply).catch(() => {
+      // The connection broke mid-request (client gone); there is no one left to answer.
+      if (!reply.headersSent) reply.writeHead(500);
+      reply.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    origin,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Keep-alive sockets would otherwise hold the port until their idle timeout.
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

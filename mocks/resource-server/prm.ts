@@ -1,0 +1,40 @@
+// Protected resource metadata (RFC 9728).
+import { http, HttpResponse } from 'msw';
+import type { PrmKnobs } from '../knobs.js';
+
+const PRM_WELL_KNOWN = '/.well-known/oauth-protected-resource';
+export const CUSTOM_PRM_PATH = '/custom/metadata/location.json';
+/** A resource on another origin than the server's (the PRM-C-04 trap). */
+export const FOREIGN_RESOURCE = 'https://attacker.example/mcp';
+
+/** Where the document lives for a location knob; undefined for 'none'. */
+export function prmUrl(rsOrigin: string, mcpPath: string, location: PrmKnobs['location']): string | undefined {
+  switch (location) {
+    case 'path':
+      return rsOrigin + PRM_WELL_KNOWN + mcpPath;
+    case 'root':
+      return rsOrigin + PRM_WELL_KNOWN;
+    case 'custom':
+      return rsOrigin + CUSTOM_PRM_PATH;
+    case 'none':
+      return undefined;
+  }
+}
+
+/** Any well-known PRM path, served or not: a client probing the wrong one is still doing PRM discovery. */
+export function isPrmPath(pathname: string): boolean {
+  return pathname.startsWith(PRM_WELL_KNOWN);
+}
+
+export function prmDocument(knobs: PrmKnobs, canonicalResource: string, authorizationServers: string[]): Record<string, unknown> {
+  return {
+    resource: knobs.resource === 'correct' ? canonicalResource : FOREIGN_RESOURCE,
+    authorization_servers: authorizationServers,
+    ...(knobs.scopesSupported ? { scopes_supported: knobs.scopesSupported } : {}),
+    bearer_methods_supported: ['header'],
+  };
+}
+
+export function protectedResourceMetadata(url: string, document: Record<string, unknown>) {
+  return http.get(url, () => HttpResponse.json(document));
+}

@@ -1,0 +1,153 @@
+// The report as a person reads it in a terminal or a CI log: failures first-class, with the request
+// that proves each one and the part of it that is wrong; passes kept to a line.
+import pc from 'picocolors';
+import type { CheckResult, Report, ScenarioResult } from '../core/report.js';
+import { evidenceLines, exchangeLines, type EvidenceLayout } from './evidence.js';
+import { cleanLine, formatDuration, plural, processProblem, scenarioCounts, tailLines } from './text.js';
+
+export interface ConsoleOptions {
+  /** ANSI colours; the caller decides (off for pipes, CI logs without colour support, NO_COLOR). */
+  color: boolean;
+  /** Expand passing scenarios, show spec links, exchange logs, whole URLs and whole output tails. */
+  verbose: boolean;
+  /** Columns to fit request lines into; 100 when not given. */
+  width?: number;
+}
+
+type Colors = ReturnType<typeof pc.createColors>;
+type Verdict = CheckResult['status'] | 'xfail';
+
+const TAIL_LINES = 12;
+
+export function renderConsole(report: Report, options: ConsoleOptions): string {
+  const c = pc.createColors(options.color);
+  const width = options.width ?? 100;
+  const layout: EvidenceLayout = {
+    width,
+    full: options.verbose,
+    style: { dim: c.dim, part: (t) => c.bold(c.yellow(t)), value: (t) => c.red(t), absent: (t) => c.red(t) },
+  };
+  const out: string[] = [];
+
+  const facts = [`${report.tool.name} ${report.tool.version}`, report.role, `spec ${report.specVersion}`];
+  if (report.strict) facts.push('strict');
+  facts.push(`target: ${cleanLine(report.target.command)}`);
+  out.push(c.dim(facts.join(' · ')), '');
+
+  for (const scenario of report.scenarios) out.push(...scenarioBlock(scenario, options.verbose, layout, c));
+
+  out.push('');
+  if (report.interrupted) out.push(c.yellow('Interrupted: the run was cut short; these results hold the scenarios that finished.'));
+  const stale = report.summary.staleExpectedFailures;
+  if (stale.length > 0) {
+    out.push(c.red('Stale expected-failure entries (they no longer fail; remove them from the baseline):'));
+    for (const entry of stale) out.push(`  ${cleanLine(entry)}`);
+  }
+  out.push(summaryLine(report, c));
+  return `${out.join('\n')}\n`;
+}
+
+function verdictOf(check: CheckResult): Verdict {
+  return check.status === 'fail' && check.expectedFailure ? 'xfail' : check.status;
+}
+
+function badge(verdict: Verdict, c: Colors, symbol: boolean): string {
+  const looks: Record<Verdict, [string, string, (t: string) => string]> = {
+    pass: ['✓', 'PASS', c.green],
+    fail: ['✗', 'FAIL', (t) => c.bold(c.red(t))],
+    warn: ['!', 'WARN', c.yellow],
+    skip: ['-', 'SKIP', c.gray],
+    xfail: ['~', 'XFAIL', c.magenta],
+  };
+  const [sym, word, paint] = looks[verdict];
+  return paint(symbol ? `${sym} ${word.padEnd(5)}` : word);
+}
+
+function scenarioBlock(scenario: ScenarioResult, verbose: boolean, layout: EvidenceLayout, c: Colors): string[] {
+  const id = c.bold(cleanLine(scenario.id));
+  if (scenario.status === 'skip') {
+    const reason = scenario.skipReason ? cleanLine(scenario.skipReason) : 'not run';
+    return [`${badge('skip', c, false)} ${id} ${c.dim(`(${reason})`)}`];
+  }
+
+  const problems = scenario.processes.flatMap((p) => {
+    const problem = processProblem(p);
+    return problem ? [{ process: p, problem }] : [];
+  });
+  const troubled = scenario.checks.some((ch) => verdictOf(ch) === 'fail' || ch.status === 'warn');
+  const counts = c.dim(`(${scenarioCounts(scenario)})`);
+  if (scenario.status === 'pass' && !troubled && !verbose) return [`${badge('pass', c, false)} ${id} ${counts}`];
+
+  const lines = [`${badge(scenario.status, c, false)} ${id} ${c.dim('—')} ${cleanLine(scenario.title)} ${counts}`];
+  if (verbose) {
+    if (scenario.description) lines.push(`  ${c.dim(cleanLine(scenario.description))}`);
+    lines.push(`  ${c.dim(`protocol version ${scenario.protocolVersion}`)}`);
+  }
+
+  for (const check of scenario.checks) {
+    const verdict = verdictOf(check);
+    const tags = verdict === 'fail' || verdict === 'warn' ? [check.level, ...check.requirements] : check.requirements;
+    const reqs = tags.length > 0 ? ` ${c.dim(`[${tags.join(' ')}]`)}` : '';
+    const expected = verdict === 'xfail' ? c.dim(' (expected failure)') : '';
+    lines.push(`  ${badge(verdict, c, true)} ${check.id}${reqs} ${cleanLine(check.message)}${expected}`);
+    const explain = verdict === 'fail' || verdict === 'warn' || (verbose && verdict === 'xfail');
+    if (!explain) continue;
+    for (const evidence of check.evidence) {
+      for (const line of evidenceLines(scenario, evidence, { ...layout, width: layout.width - 8 })) lines.push(`        ${line}`);
+    }
+    if (verbose) for (const link of check.specLinks) lines.push(`        ${c.dim(`see ${link}`)}`);
+  }
+
+  if (scenario.status === 'fail' && problems.length === 0 && !scenario.checks.some((ch) => verdictOf(ch) === 'fail')) {
+    lines.push(`  ${c.red('the scenario failed, but none of its checks did: the cause lies outside the checks')}`);
+  }
+
+  // Output tails explain a failure; in a passing scenario a non-zero exit is the client refusing, as it should.
+  const showTails = verbose || scenario.status === 'fail';
+  for (const { process, problem } of problems) {
+    const paint = scenario.status === 'fail' ? c.red : c.yellow;
+    lines.push(`  ${paint(`${cleanLine(process.actor)} ${problem}`)}`);
+    if (!showTails) continue;
+    lines.push(`    ${c.dim(`command: ${cleanLine(process.command)}`)}`);
+    for (const [name, tail] of [['stdout', process.stdoutTail], ['stderr', process.stderrTail]] as const) {
+      const tailed = tailLines(tail, verbose ? 0 : TAIL_LINES);
+      if (tailed.length === 0) {
+        lines.push(`    ${c.dim(`${name}: (empty)`)}`);
+        continue;
+      }
+      lines.push(`    ${c.dim(`${name} (last ${plural(tailed.length, 'line')}):`)}`);
+      for (const line of tailed) lines.push(`    ${c.dim('│')} ${line}`);
+    }
+  }
+
+  if (verbose && scenario.status === 'fail' && scenario.exchanges.length > 0) {
+    lines.push(`  ${c.dim(`exchanges (${scenario.exchanges.length}):`)}`);
+    const brief = { ...layout, full: false, width: layout.width - 4 };
+    for (const exchange of scenario.exchanges) {
+      const at = c.dim(`+${formatDuration(exchange.at)}`);
+      lines.push(`    ${exchangeLines(exchange, brief)[0]} ${at}`);
+    }
+  }
+  return lines;
+}
+
+function summaryLine(report: Report, c: Colors): string {
+  const { scenarios, checks, staleExpectedFailures } = report.summary;
+  const scenarioParts = [`${scenarios.passed} passed`, paintIf(scenarios.failed > 0, c.red, `${scenarios.failed} failed`)];
+  if (scenarios.skipped > 0) scenarioParts.push(`${scenarios.skipped} skipped`);
+  const checkTotal = checks.pass + checks.fail + checks.warn + checks.skip + checks.expectedFailures;
+  const checkParts = [`${checks.pass} pass`, paintIf(checks.fail > 0, c.red, `${checks.fail} fail`), paintIf(checks.warn > 0, c.yellow, `${checks.warn} warn`)];
+  if (checks.skip > 0) checkParts.push(`${checks.skip} skip`);
+  const sections = [
+    `${plural(scenarios.total, 'scenario')}: ${scenarioParts.join(', ')}`,
+    `${plural(checkTotal, 'check')}: ${checkParts.join(', ')}`,
+    plural(checks.expectedFailures, 'expected failure'),
+  ];
+  if (staleExpectedFailures.length > 0) sections.push(c.red(plural(staleExpectedFailures.length, 'stale baseline entry', 'stale baseline entries')));
+  sections.push(formatDuration(report.durationMs));
+  return sections.join(' · ');
+}
+
+function paintIf(condition: boolean, paint: (t: string) => string, text: string): string {
+  return condition ? paint(text) : text;
+}

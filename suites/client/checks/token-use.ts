@@ -1,0 +1,93 @@
+// Using the access token: bearer header, every request, never in the URL, only at its resource.
+import { met, missing, unmet, type CheckDef } from '../../../core/check.js';
+import { since } from '../../../core/spec.js';
+import { bearerToken, ev, fromClients, issuedAccessTokens, mcpMethods, succeeded } from '../../../core/trace-query.js';
+import { LINK } from '../links.js';
+import { mcpRequestsAfterFirstToken } from '../observe.js';
+
+export const respondsTo401: CheckDef = {
+  id: 'authorized-after-401',
+  title: 'answers the 401 challenge by authorizing and retrying with a token the server accepts',
+  requirements: ['C-PRM-05', 'C-TOK-01'],
+  level: 'MUST',
+  specVersions: since('2025-03-26'),
+  specLinks: [LINK.prmDiscovery, LINK.tokenRequirements],
+  judge(trace) {
+    const challenged = fromClients(trace).find((e) => e.role === 'mcp' && e.response?.status === 401);
+    if (!challenged) return missing('the client never made an MCP request that drew a 401');
+    const calls = mcpRequestsAfterFirstToken(trace).filter((e) => bearerToken(e) && succeeded(e));
+    const toolCall = calls.find((e) => mcpMethods(e).includes('tools/call'));
+    if (!calls.length) return missing('no authorized MCP request followed the 401', [ev(challenged, 'response.header.www-authenticate')]);
+    if (!toolCall) return missing('the client was authorized but never called a tool', [ev(calls[calls.length - 1])]);
+    return met('authorized tools/call succeeded', [ev(challenged), ev(toolCall)]);
+  },
+};
+
+export const tokenAsBearer: CheckDef = {
+  id: 'token-sent-as-bearer',
+  title: 'sends the access token in the Authorization: Bearer header',
+  requirements: ['C-TOK-01', 'O21-C-05'],
+  level: 'MUST',
+  specVersions: since('2025-03-26'),
+  specLinks: [LINK.tokenRequirements, LINK.rfc6750Header],
+  judge(trace) {
+    const issued = issuedAccessTokens(trace);
+    if (issued.size === 0) return missing('no access token was issued');
+    const after = mcpRequestsAfterFirstToken(trace);
+    if (after.length === 0) return missing('the client made no MCP request after it got a token');
+    const withToken = after.find((e) => issued.has(bearerToken(e) ?? ''));
+    if (!withToken) return unmet('no MCP request carried an issued token as Bearer', after.slice(0, 3).map((e) => ev(e, 'header.authorization')));
+    return met('the token travelled in the Authorization header', [ev(withToken, 'header.authorization')]);
+  },
+};
+
+export const tokenOnEveryRequest: CheckDef = {
+  id: 'token-on-every-request',
+  title: 'includes the token on every MCP request once it has one',
+  requirements: ['C-TOK-02'],
+  level: 'MUST',
+  specVersions: since('2025-03-26'),
+  specLinks: [LINK.tokenRequirements],
+  judge(trace) {
+    const after = mcpRequestsAfterFirstToken(trace);
+    if (after.length === 0) return missing('the client made no MCP request after it got a token');
+    const bare = after.filter((e) => !bearerToken(e));
+    if (bare.length) return unmet(`${bare.length} of ${after.length} MCP request(s) after authorization had no token`, bare.map((e) => ev(e, 'header.authorization', `${mcpMethods(e).join(', ') || e.request.method}`)));
+    return met(`all ${after.length} MCP request(s) carried the token`);
+  },
+};
+
+export const tokenNotInQuery: CheckDef = {
+  id: 'token-not-in-query',
+  title: 'never puts an access token in a URL',
+  requirements: ['C-TOK-03', 'O21-C-05'],
+  level: 'MUST',
+  specVersions: since('2025-03-26'),
+  specLinks: [LINK.tokenRequirements, LINK.oauth21BearerQuery],
+  judge(trace) {
+    const issued = issuedAccessTokens(trace);
+    if (issued.size === 0) return missing('no access token was issued');
+    const leaks = fromClients(trace).filter((e) => {
+      const url = new URL(e.request.url);
+      return url.searchParams.has('access_token') || [...issued.keys()].some((token) => e.request.url.includes(token));
+    });
+    if (leaks.length) return unmet('an access token appeared in a request URL', leaks.map((e) => ev(e, 'query.access_token')));
+    return met('no request URL carried a token');
+  },
+};
+
+export const tokenOnlyToItsResource: CheckDef = {
+  id: 'token-only-to-its-resource',
+  title: 'sends the access token only to the MCP server it was issued for',
+  requirements: ['C-TOK-04', 'PRM-C-08'],
+  level: 'MUST',
+  specVersions: since('2025-06-18'),
+  specLinks: [LINK.tokenHandling],
+  judge(trace) {
+    const issued = issuedAccessTokens(trace);
+    if (issued.size === 0) return missing('no access token was issued');
+    const elsewhere = fromClients(trace).filter((e) => e.role !== 'mcp' && issued.has(bearerToken(e) ?? ''));
+    if (elsewhere.length) return unmet(`the access token was sent to ${elsewhere[0].request.url}`, elsewhere.map((e) => ev(e, 'header.authorization', `a ${e.role} endpoint, not the MCP server`)));
+    return met('the token went only to the MCP endpoint');
+  },
+};

@@ -1,0 +1,28 @@
+// Authorization servers that do not promise PKCE: a correct client never starts authorizing.
+import { since } from '../../../core/spec.js';
+import { asMetadataDiscovered } from '../checks/discovery.js';
+import { pkceRefusedWithoutSupport, pkceRefusedWithoutSupportOidc } from '../checks/pkce.js';
+import { scenario } from './define.js';
+
+export const pkceScenarios = [
+  scenario({
+    id: 'auth/pkce-not-advertised',
+    title: 'RFC 8414 metadata without code_challenge_methods_supported',
+    description: 'Per RFC 8414 the server does not support PKCE; the client must refuse to proceed.',
+    suites: ['core', 'pkce'],
+    specVersions: since('2025-11-25'),
+    world: { as: { pkceMethods: null } },
+    clientRefuses: true,
+    checks: [asMetadataDiscovered, pkceRefusedWithoutSupport],
+  }),
+  scenario({
+    id: 'auth/pkce-not-advertised-oidc',
+    title: 'OpenID Connect metadata without code_challenge_methods_supported',
+    description: 'OIDC discovery only, and the member is absent: the client must refuse to proceed.',
+    suites: ['pkce'],
+    specVersions: since('2025-11-25'),
+    world: { as: { pkceMethods: null, metadata: ['oidc-inserted'] } },
+    clientRefuses: true,
+    checks: [asMetadataDiscovered, pkceRefusedWithoutSupportOidc],
+  }),
+];

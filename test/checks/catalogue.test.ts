@@ -1,0 +1,39 @@
+// The suite's own integrity: ids are unique, requirement ids exist in the catalogue, and every
+// check that a scenario uses has a mutant that must fail it.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { clientScenarios } from '../../suites/client/index.js';
+import { MUTANT_MATRIX } from '../suites/mutant-matrix.js';
+
+const catalogue = readFileSync(new URL('../../../shared/spec/REQUIREMENTS.md', import.meta.url), 'utf8');
+const allChecks = clientScenarios.flatMap((s) => s.checks);
+
+describe('client suite catalogue', () => {
+  it('has unique scenario ids and unique check ids within each scenario', () => {
+    expect(new Set(clientScenarios.map((s) => s.id)).size).toBe(clientScenarios.length);
+    for (const s of clientScenarios) expect(new Set(s.checks.map((c) => c.id)).size, s.id).toBe(s.checks.length);
+  });
+
+  it('gives one meaning to each check id across scenarios', () => {
+    const byId = new Map(allChecks.map((c) => [c.id, c]));
+    for (const c of allChecks) expect(byId.get(c.id), c.id).toBe(c);
+  });
+
+  it('cites only requirement ids that the catalogue defines', () => {
+    for (const c of allChecks) for (const r of c.requirements) expect(catalogue.includes(`| ${r} |`), `${c.id} cites ${r}`).toBe(true);
+  });
+
+  it('has a one-defect mutant for every check a scenario uses', () => {
+    const proven = new Set(MUTANT_MATRIX.map((m) => m.check));
+    const unproven = [...new Set(allChecks.map((c) => c.id))].filter((id) => !proven.has(id));
+    expect(unproven).toEqual([]);
+  });
+
+  it('pairs each mutant case with a scenario that runs that check', () => {
+    for (const m of MUTANT_MATRIX) {
+      const s = clientScenarios.find((x) => x.id === m.scenario);
+      expect(s, m.scenario).toBeDefined();
+      expect(s!.checks.some((c) => c.id === m.check), `${m.scenario} runs ${m.check}`).toBe(true);
+    }
+  });
+});

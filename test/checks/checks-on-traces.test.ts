@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { pkceVerifierMatches } from '../../suites/client/checks/pkce.js';
+import { tokenEndpointAuth } from '../../suites/client/checks/registration.js';
+import { issWrongRejected, issMatchingAccepted } from '../../suites/client/checks/response.js';
+import { tokenOnEveryRequest } from '../../suites/client/checks/token-use.js';
+import { AS, RS, facts, formBody, trace } from '../support/trace-builder.js';
+
+const verifier = 'a'.repeat(43);
+const challenge = createHash('sha256').update(verifier).digest('base64url');
+const redirect = 'http://127.0.0.1:5000/callback';
+
+function authorize(code: string, params: Record<string, string> = {}) {
+  const q = new URLSearchParams({ client_id: 'c1', code_challenge: challenge, code_challenge_method: 'S256', state: 's', ...params });
+  return { role: 'authorize' as const, url: `${AS}/authorize?${q}`, status: 302, responseHeaders: { location: `${redirect}?code=${code}&state=s` } };
+}
+
+function redeem(code: string, extra: Record<string, string> = {}, headers: Record<string, string> = {}) {
+  const body = formBody({ grant_type: 'authorization_code', code, code_verifier: verifier, client_id: 'c1', ...extra });
+  return { role: 'token' as const, method: 'POST', url: `${AS}/token`, headers: { ...body.headers, ...headers }, body: body.body, responseBody: { access_token: 'at1', token_type: 'Bearer' } };
+}
+
+describe('pkce-verifier-matches-challenge', () => {
+  it('pairs each redemption with the authorization request that issued its code', () => {
+    const t = trace(facts(), [authorize('code-1'), redeem('code-1')]);
+    expect(pkceVerifierMatches.judge(t).outcome).toBe('met');
+  });
+
+  it('names both the verifier and the challenge when they do not match', () => {
+    const t = trace(facts(), [authorize('code-1', { code_challenge: 'x'.repeat(43) }), redeem('code-1')]);
+    const finding = pkceVerifierMatches.judge(t);
+    expect(finding.outcome).toBe('unmet');
+    expect(finding).toMatchObject({ evidence: [{ exchange: 2, part: 'form.code_verifier' }, { exchange: 1, part: 'query.code_challenge' }] });
+  });
+});
+
+describe('token-endpoint-auth-method', () => {
+  const registered = {
+    role: 'register' as const,
+    method: 'POST',
+    url: `${AS}/register`,
+    status: 201,
+    responseBody: { client_id: 'id:with/reserved', client_secret: 's&cret', token_endpoint_auth_method: 'client_secret_basic' },
+  };
+  const basic = (id: string, secret: string) => ({ authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` });
+
+  it('accepts Basic credentials form-urlencoded as RFC 6749 §2.3.1 requires', () => {
+    const t = trace(facts(), [registered, authorize('k', { client_id: 'id:with/reserved' }), redeem('k', { client_id: '' }, basic('id%3Awith%2Freserved', 's%26cret'))]);
+    expect(tokenEndpointAuth.judge(t).outcome).toBe('met');
+  });
+
+  it('rejects a secret sent in the body when Basic was registered', () => {
+    const t = trace(facts(), [registered, authorize('k'), redeem('k', { client_id: 'id:with/reserved', client_secret: 's&cret' })]);
+    const finding = tokenEndpointAuth.judge(t);
+    expect(finding.outcome).toBe('unmet');
+    expect(finding.message).toContain('client_secret_basic');
+  });
+});
+
+describe('iss checks', () => {
+  it('fails a client that redeems the code of a mix-up response, pointing at the response and the redemption', () => {
+    const t = trace(facts(), [authorize('k'), redeem('k')]);
+    const finding = issWrongRejected.judge(t);
+    expect(finding.outcome).toBe('unmet');
+    expect(finding).toMatchObject({ evidence: [{ exchange: 1 }, { exchange: 2, part: 'form.code' }] });
+  });
+
+  it('fails a client that throws away a valid response', () => {
+    expect(issMatchingAccepted.judge(trace(facts(), [authorize('k')])).outcome).toBe('unmet');
+  });
+
+  it('cannot pass when no code was ever issued', () => {
+    expect(issWrongRejected.judge(trace(facts(), [])).outcome).toBe('missing');
+  });
+});
+
+describe('token-on-every-request', () => {
+  it('lists each MCP request after authorization that lacked the token', () => {
+    const mcp = (auth?: string) => ({ role: 'mcp' as const, method: 'POST', url: `${RS}/mcp`, headers: auth ? { authorization: auth } : {}, body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' });
+    const t = trace(facts(), [{ ...mcp(), status: 401 }, authorize('k'), redeem('k'), mcp('Bearer at1'), mcp()]);
+    const finding = tokenOnEveryRequest.judge(t);
+    expect(finding.outcome).toBe('unmet');
+    expect(finding).toMatchObject({ evidence: [{ exchange: 5, part: 'header.authorization' }] });
+  });
+});

@@ -1,0 +1,191 @@
+// The compiled bin as users and CI run it: exit codes, one-line errors, help, list, reports, Ctrl-C.
+// Needs a build (npm test builds first).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = path.join(root, 'dist/bin/mcp-auth-conformance.js');
+const referenceClient = `node ${path.join(root, 'dist/examples/clients/reference-client.js')}`;
+
+interface Result {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+let cwd: string;
+beforeAll(() => {
+  if (!existsSync(bin)) throw new Error('build first: npx tsc -p tsconfig.json');
+});
+beforeEach(async () => {
+  cwd = await mkdtemp(path.join(os.tmpdir(), 'mac-cli-test-'));
+});
+afterEach(async () => rm(cwd, { recursive: true, force: true }));
+
+function start(args: string[]): { child: ChildProcess; done: Promise<Result> } {
+  const env = { ...process.env };
+  delete env.FORCE_COLOR;
+  const child = spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const done = new Promise<Result>((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, done };
+}
+
+const cli = (args: string[]): Promise<Result> => start(args).done;
+
+function expectUsageError(result: Result, pattern: RegExp): void {
+  expect(result.code).toBe(2);
+  const lines = result.stderr.split('\n').filter(Boolean);
+  expect(lines, result.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^mcp-auth-conformance: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(result.stdout).toBe('');
+}
+
+describe('usage errors: one line on stderr, exit code 2', () => {
+  it('unknown option', async () => expectUsageError(await cli(['client', '--command', 'true', '--frobnicate']), /unknown option '--frobnicate'/));
+  it('unknown option at top level', async () => expectUsageError(await cli(['--clinet', 'true']), /unknown option '--clinet'.*--client/));
+  it('bad --spec-version', async () => expectUsageError(await cli(['client', '--command', 'true', '--spec-version', '2024-01-01']), /2024-01-01.*2026-07-28/));
+  it('missing --command', async () => expectUsageError(await cli(['client']), /--command/));
+  it('nothing to do', async () => expectUsageError(await cli([]), /missing --client/));
+  it('unknown command', async () => expectUsageError(await cli(['clent']), /unknown command "clent" \(did you mean client\?\)/));
+  it('non-numeric --timeout', async () => expectUsageError(await cli(['--client', 'true', '--timeout', '5s']), /--timeout/));
+  it('non-numeric --jobs', async () => expectUsageError(await cli(['client', '--command', 'true', '--jobs', 'many']), /--jobs/));
+  it('unknown reporter', async () => expectUsageError(await cli(['client', '--command', 'true', '--reporter', 'console,html']), /html/));
+  it('unknown scenario, with near matches', async () =>
+    expectUsageError(await cli(['client', '--command', 'true', '--scenario', 'auth/metadata-defualt']), /unknown scenario "auth\/metadata-defualt" \(did you mean auth\/metadata-default\?\)/));
+  it('unknown suite, listing the valid ones', async () => expectUsageError(await cli(['client', '--command', 'true', '--suite', 'nope']), /unknown suite "nope".*core/));
+  it('missing expected-failures file', async () =>
+    expectUsageError(await cli(['client', '--command', 'true', '--expected-failures', 'absent.yaml']), /absent\.yaml: no such file/));
+  it('malformed expected-failures file', async () => {
+    await writeFile(path.join(cwd, 'baseline.yaml'), 'client:\n  - auth/metadata-default\n  bad: [\n');
+    expectUsageError(await cli(['client', '--command', 'true', '--expected-failures', 'baseline.yaml']), /baseline\.yaml/);
+  });
+});
+
+describe('help and list', () => {
+  it('--help prints usage and exit codes to stdout and exits 0, for every command', async () => {
+    for (const args of [['--help'], ['client', '--help'], ['list', '--help']]) {
+      const result = await cli(args);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toContain('Usage: mcp-auth-conformance');
+    }
+    const top = await cli(['--help']);
+    expect(top.stdout).toMatch(/Exit codes:[\s\S]*3 +the client command could not be run[\s\S]*130/);
+    expect(top.stdout).toContain('--spec-version');
+  });
+
+  it('list --json gives every scenario with its checks, requirement ids and spec versions', async () => {
+    const result = await cli(['list', '--json']);
+    expect(result.code).toBe(0);
+    const listing = JSON.parse(result.stdout) as {
+      scenarios: Array<{ id: string; suites: string[]; specVersions: string[]; checks: Array<{ id: string; level: string; requirements: string[]; specVersions: string[] }> }>;
+    };
+    expect(listing.scenarios.length).toBeGreaterThan(5);
+    const ids = listing.scenarios.map((s) => s.id);
+    expect(ids).toContain('auth/metadata-default');
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const scenario of listing.scenarios) {
+      expect(scenario.specVersions.length).toBeGreaterThan(0);
+      expect(scenario.checks[0].id).toBe('client-process');
+      expect(scenario.checks.length).toBeGreaterThan(1);
+    }
+    expect(listing.scenarios.flatMap((s) => s.checks).some((c) => c.requirements.length > 0)).toBe(true);
+
+    const narrowed = JSON.parse((await cli(['list', '--json', '--suite', 'pkce', '--spec-version', '2025-11-25'])).stdout) as typeof listing;
+    expect(narrowed.scenarios.length).toBeGreaterThan(0);
+    expect(narrowed.scenarios.length).toBeLessThan(listing.scenarios.length);
+    for (const scenario of narrowed.scenarios) {
+      expect(scenario.suites).toContain('pkce');
+      expect(scenario.specVersions).toContain('2025-11-25');
+      for (const check of scenario.checks) expect(check.specVersions).toContain('2025-11-25');
+    }
+  });
+
+  it('list prints text by default', async () => {
+    const result = await cli(['list', '--suite', 'core']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/auth\/metadata-default/);
+    expect(result.stdout).toMatch(/MUST +client-process/);
+    expect(result.stdout).toMatch(/\d+ scenarios, \d+ checks\n$/);
+  });
+});
+
+describe('runs', () => {
+  it('exits 3 when the client command does not exist', async () => {
+    const result = await cli(['--client', 'mcp-auth-conformance-no-such-client', '--scenario', 'auth/metadata-default', '--scenario', 'auth/pkce-not-advertised']);
+    expect(result.code).toBe(3);
+    expect(result.stdout).toContain('could not be started');
+  });
+
+  it('exits 0 for the reference client and writes report.json and junit.xml', async () => {
+    const result = await cli(['client', '--command', referenceClient, '--scenario', 'auth/metadata-default', '--reporter', 'console,json,junit', '--output-dir', 'out']);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain('auth/metadata-default');
+    // Progress goes to stderr, never into the report on stdout.
+    expect(result.stderr).toMatch(/PASS auth\/metadata-default/);
+    expect(result.stdout).not.toMatch(/\u001b\[/);
+    const report = JSON.parse(readFileSync(path.join(cwd, 'out/report.json'), 'utf8')) as { summary: { exitCode: number }; scenarios: unknown[] };
+    expect(report.summary.exitCode).toBe(0);
+    expect(report.scenarios).toHaveLength(1);
+    expect(readFileSync(path.join(cwd, 'out/junit.xml'), 'utf8')).toContain('<testsuites');
+  });
+
+  it('exits 1 when a required check fails, and 0 when the baseline expects exactly that', async () => {
+    const args = ['--client', 'true', '--scenario', 'auth/metadata-default', '--reporter', 'json'];
+    const failing = await cli(args);
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toBe('');
+    await writeFile(path.join(cwd, 'baseline.yaml'), 'client:\n  - auth/metadata-default\n');
+    const baselined = await cli([...args, '--expected-failures', 'baseline.yaml']);
+    expect(baselined.code).toBe(0);
+    const report = JSON.parse(readFileSync(path.join(cwd, 'results/report.json'), 'utf8')) as { summary: { checks: { expectedFailures: number } } };
+    expect(report.summary.checks.expectedFailures).toBeGreaterThan(0);
+  });
+
+  it('on SIGINT stops the clients, writes what finished and exits 130', async () => {
+    const script = path.join(cwd, 'hang.sh');
+    await writeFile(script, `case "$MCP_CONFORMANCE_SCENARIO" in auth/metadata-default) exit 0 ;; esac\necho $$ > "${cwd}/client.pid"\nexec sleep 60\n`);
+    const run = start([
+      'client', '--command', `exec sh ${script}`, '--jobs', '1', '--timeout', '60000', '--reporter', 'console,json',
+      '--scenario', 'auth/metadata-default', '--scenario', 'auth/metadata-var1', '--scenario', 'auth/metadata-var2',
+    ]);
+    const pidFile = path.join(cwd, 'client.pid');
+    const deadline = Date.now() + 10_000;
+    while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8').trim() === '') {
+      if (Date.now() > deadline) throw new Error('the hanging client never started');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const clientPid = Number(readFileSync(pidFile, 'utf8').trim());
+    run.child.kill('SIGINT');
+    const result = await run.done;
+
+    expect(result.code, result.stderr).toBe(130);
+    expect(result.stderr).toContain('interrupted');
+    expect(() => process.kill(clientPid, 0)).toThrow();
+    const report = JSON.parse(readFileSync(path.join(cwd, 'results/report.json'), 'utf8')) as {
+      interrupted: boolean;
+      scenarios: Array<{ id: string; status: string; skipReason?: string }>;
+    };
+    expect(report.interrupted).toBe(true);
+    expect(report.scenarios.map((s) => [s.id, s.skipReason])).toEqual([
+      ['auth/metadata-default', undefined],
+      ['auth/metadata-var1', 'interrupted'],
+      ['auth/metadata-var2', 'interrupted'],
+    ]);
+    expect(result.stdout).toContain('Interrupted');
+  });
+});

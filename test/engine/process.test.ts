@@ -1,0 +1,201 @@
+// The process driver through the engine: timeouts, crashes, missing commands, and what a client
+// leaves behind. Every test checks that no process it caused is still alive afterwards.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runClientScenarios } from '../../core/engine.js';
+import type { Report } from '../../core/report.js';
+import { groupAlive, isAlive, readPid, tempDir, testScenario, waitFor, writeScript } from './helpers.js';
+
+let dir: string;
+let remove: () => Promise<void>;
+beforeEach(async () => ({ dir, remove } = await tempDir()));
+afterEach(async () => remove());
+
+function run(command: string, timeoutMs = 20_000, scenarioCount = 1): Promise<Report> {
+  return runClientScenarios({
+    command,
+    scenarios: Array.from({ length: scenarioCount }, (_, i) => testScenario(`test/process-${i + 1}`)),
+    specVersion: '2026-07-28',
+    jobs: 2,
+    timeoutMs,
+    strict: false,
+  });
+}
+
+describe('client process', () => {
+  it('kills a client that hangs at --timeout, children included, even one that ignores SIGTERM', async () => {
+    const script = await writeScript(
+      dir,
+      'hang.sh',
+      `echo $$ > "${dir}/leader.pid"
+(trap '' TERM; exec sleep 60) &
+echo $! > "${dir}/stubborn.pid"
+sleep 60 &
+echo $! > "${dir}/child.pid"
+wait
+`,
+    );
+    const began = Date.now();
+    const report = await run(`sh ${script}`, 600);
+    const elapsed = Date.now() - began;
+
+    const outcome = report.scenarios[0].processes[0];
+    expect(outcome.timedOut).toBe(true);
+    expect(outcome.exitCode).toBeNull();
+    expect(outcome.signal).toMatch(/SIGTERM|SIGKILL/);
+    const check = report.scenarios[0].checks.find((c) => c.id === 'client-process')!;
+    expect(check.status).toBe('fail');
+    expect(check.message).toContain('timeout');
+    expect(report.scenarios[0].status).toBe('fail');
+    // The timeout, one grace period for the stubborn child, and little else.
+    expect(elapsed).toBeLessThan(5_000);
+
+    const leader = readPid(path.join(dir, 'leader.pid'));
+    for (const pid of [leader, readPid(path.join(dir, 'stubborn.pid')), readPid(path.join(dir, 'child.pid'))]) {
+      expect(isAlive(pid), `pid ${pid}`).toBe(false);
+    }
+    expect(groupAlive(leader)).toBe(false);
+  });
+
+  it('escalates to SIGKILL when the client itself ignores SIGTERM', async () => {
+    const script = await writeScript(dir, 'stubborn.sh', `trap '' TERM\necho $$ > "${dir}/leader.pid"\nsleep 60\nsleep 60\n`);
+    // exec: the trapping shell itself leads the group, rather than a plain sh that SIGTERM ends at once.
+    const report = await run(`exec sh ${script}`, 400);
+    const outcome = report.scenarios[0].processes[0];
+    expect(outcome.timedOut).toBe(true);
+    expect(outcome.signal).toBe('SIGKILL');
+    expect(outcome.durationMs).toBeGreaterThanOrEqual(1_300);
+    const leader = readPid(path.join(dir, 'leader.pid'));
+    expect(isAlive(leader)).toBe(false);
+    expect(groupAlive(leader)).toBe(false);
+  });
+
+  it('records the exit code and the stderr tail of a client that crashes', async () => {
+    const script = await writeScript(
+      dir,
+      'crash.sh',
+      `i=0
+while [ $i -lt 80 ]; do echo "line $i"; i=$((i+1)); done
+echo "fatal: cannot reach $1" >&2
+exit 3
+`,
+    );
+    const report = await run(`sh ${script}`);
+    const [scenario] = report.scenarios;
+    const outcome = scenario.processes[0];
+    expect(outcome.exitCode).toBe(3);
+    expect(outcome.timedOut).toBe(false);
+    expect(outcome.spawnError).toBeUndefined();
+    expect(outcome.stderrTail).toContain('fatal: cannot reach http://127.0.0.1:');
+    // Only the tail of stdout is kept.
+    expect(outcome.stdoutTail.split('\n').filter(Boolean)).toHaveLength(50);
+    expect(outcome.stdoutTail).toContain('line 79');
+    expect(outcome.stdoutTail).not.toContain('line 29\n');
+    const check = scenario.checks.find((c) => c.id === 'client-process')!;
+    expect(check.status).toBe('fail');
+    expect(check.message).toContain('exited with code 3');
+    expect(check.message).toContain('fatal: cannot reach');
+    expect(report.summary.exitCode).toBe(1);
+  });
+
+  it('does not hold a non-zero exit against a client where refusing is correct', async () => {
+    const report = await runClientScenarios({
+      command: 'sh -c "exit 1"',
+      scenarios: [testScenario('test/refuses', { clientRefuses: true })],
+      specVersion: '2026-07-28',
+      jobs: 1,
+      timeoutMs: 10_000,
+      strict: false,
+    });
+    const check = report.scenarios[0].checks.find((c) => c.id === 'client-process')!;
+    expect(check.status).toBe('pass');
+    expect(report.summary.exitCode).toBe(0);
+  });
+
+  it('reports exit code 3 when the command does not exist', async () => {
+    const report = await run('mcp-auth-conformance-no-such-client --flag', 10_000, 2);
+    for (const scenario of report.scenarios) {
+      const outcome = scenario.processes[0];
+      expect(outcome.exitCode).toBe(127);
+      expect(outcome.spawnError).toMatch(/command not found/);
+      expect(scenario.checks.find((c) => c.id === 'client-process')!.message).toMatch(/could not be started/);
+    }
+    expect(report.summary.exitCode).toBe(3);
+  });
+
+  it('is not exit code 3 when the command runs somewhere', async () => {
+    // A client that exits 127 after talking to the server did run.
+    const script = await writeScript(dir, 'talks.mjs', 'await fetch(process.argv.at(-1)).catch(() => undefined);\nprocess.exit(127);\n');
+    const report = await run(`node ${script}`);
+    expect(report.scenarios[0].processes[0].exitCode).toBe(127);
+    expect(report.scenarios[0].processes[0].spawnError).toBeUndefined();
+    expect(report.summary.exitCode).toBe(1);
+  });
+
+  it('kills what a client leaves running after it exits', async () => {
+    const script = await writeScript(dir, 'leaves.sh', `sleep 60 &\necho $! > "${dir}/child.pid"\necho $$ > "${dir}/leader.pid"\nexit 0\n`);
+    const report = await run(`sh ${script}`);
+    const [scenario] = report.scenarios;
+    expect(scenario.processes[0].exitCode).toBe(0);
+    const child = readPid(path.join(dir, 'child.pid'));
+    await waitFor(() => !isAlive(child), 2_000, 'the left-behind child to die');
+    expect(groupAlive(readPid(path.join(dir, 'leader.pid')))).toBe(false);
+    expect(scenario.checks.find((c) => c.id === 'client-process')!.status).toBe('pass');
+  });
+
+  it('hands the client the contract: URL last, scenario, version, context, state dir, HOME, XDG, BROWSER, PATH', async () => {
+    const script = await writeScript(
+      dir,
+      'env.sh',
+      `{
+echo "url=$1"
+echo "scenario=$MCP_CONFORMANCE_SCENARIO"
+echo "version=$MCP_CONFORMANCE_PROTOCOL_VERSION"
+echo "context=$MCP_CONFORMANCE_CONTEXT"
+echo "state=$MCP_CONFORMANCE_STATE_DIR"
+echo "home=$HOME"
+echo "config=$XDG_CONFIG_HOME"
+echo "data=$XDG_DATA_HOME"
+echo "statehome=$XDG_STATE_HOME"
+echo "cache=$XDG_CACHE_HOME"
+echo "browser=$BROWSER"
+echo "xdg=$(command -v xdg-open)"
+echo "open=$(command -v open)"
+test -d "$XDG_CACHE_HOME" && echo "cache-exists"
+} > "${dir}/env.txt"
+`,
+    );
+    const report = await runClientScenarios({
+      command: `sh ${script}`,
+      scenarios: [
+        testScenario('auth/pre-registration-like', {
+          protocolVersion: '2025-03-26',
+          context: (facts) => ({ name: 'pre-registration', client_id: 'abc', issuer: facts.issuer }),
+        }),
+      ],
+      specVersion: '2025-11-25',
+      jobs: 1,
+      timeoutMs: 10_000,
+      strict: false,
+    });
+    expect(report.scenarios[0].status).toBe('pass');
+    const env = Object.fromEntries(
+      readFileSync(path.join(dir, 'env.txt'), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('='))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    expect(env.url).toBe(report.scenarios[0].world!.mcpUrl);
+    expect(env.scenario).toBe('auth/pre-registration-like');
+    expect(env.version).toBe('2025-03-26');
+    expect(JSON.parse(env.context)).toEqual({ name: 'pre-registration', client_id: 'abc', issuer: report.scenarios[0].world!.issuer });
+    expect(env.home.startsWith(env.state)).toBe(true);
+    for (const key of ['config', 'data', 'statehome', 'cache']) expect(env[key].startsWith(env.home)).toBe(true);
+    const shimDir = path.dirname(env.browser);
+    expect(env.xdg).toBe(path.join(shimDir, 'xdg-open'));
+    expect(env.open).toBe(path.join(shimDir, 'open'));
+    expect(report.scenarios[0].processes[0].stdoutTail).toBe('');
+    expect(readFileSync(path.join(dir, 'env.txt'), 'utf8')).toContain('cache-exists');
+  });
+});

@@ -61,6 +61,8 @@ export interface RsKnobs {
   publicMethods: string[];
   /** Scopes a token must carry to call a given tool; a token without them gets 403 insufficient_scope. */
   toolScopes?: Record<string, string[]>;
+  /** The first N distinct valid tokens are answered as revoked (401 invalid_token), forcing a new authorization. */
+  revokeFirstTokens?: number;
 }
 
 /**

@@ -6,6 +6,7 @@ import { authorizationServerHandlers, createAuthorizationServer } from './author
 import type { WorldKnobs } from './knobs.js';
 import { layoutWorld, type WorldLayout } from './layout.js';
 import { resourceServerHandlers } from './resource-server/index.js';
+import { revokeFirstTokens } from './resource-server/revocation.js';
 import { verifyAccessToken } from './tokens.js';
 
 export interface WorldHandlers {
@@ -30,7 +31,7 @@ export async function createWorldHandlers(knobs: WorldKnobs, origins: { rsOrigin
       canonicalResource: layout.canonicalResource,
       prmUrl: layout.prmUrl,
       authorizationServers: [layout.issuer],
-      verify: (token) => verifyAccessToken(token, authorizationServer.key, expectations),
+      verify: revokeFirstTokens(knobs.rs.revokeFirstTokens ?? 0, (token) => verifyAccessToken(token, authorizationServer.key, expectations)),
     }),
     ...authorizationServerHandlers(authorizationServer, layout.metadata),
   ];

@@ -33,6 +33,7 @@ export const MUTANT_MATRIX: MutantCase[] = [
   { check: 'pkce-s256', scenario: 'auth/metadata-default', defect: 'pkce-plain' },
   { check: 'pkce-code-verifier-sent', scenario: 'auth/metadata-default', defect: 'no-verifier' },
   { check: 'pkce-verifier-matches-challenge', scenario: 'auth/metadata-default', defect: 'wrong-verifier' },
+  { check: 'pkce-fresh-per-attempt', scenario: 'auth/pkce-fresh-per-attempt', defect: 'reuse-verifier' },
   { check: 'pkce-refuses-without-support', scenario: 'auth/pkce-not-advertised', defect: 'proceed-without-pkce-support' },
   { check: 'pkce-refuses-without-support-oidc', scenario: 'auth/pkce-not-advertised-oidc', defect: 'proceed-without-pkce-support' },
   // resource indicators
@@ -64,5 +65,6 @@ export const MUTANT_MATRIX: MutantCase[] = [
   { check: 'iss-not-normalized', scenario: 'auth/iss-normalized', defect: 'normalize-iss' },
   // 2025-03-26 back-compat
   { check: 'legacy-metadata-at-server-root', scenario: 'auth/2025-03-26-oauth-metadata-backcompat', defect: 'ignore-legacy-metadata' },
+  { check: 'legacy-metadata-at-server-root', scenario: 'auth/2025-03-26-oauth-metadata-backcompat', defect: 'follow-default-endpoints-first' },
   { check: 'legacy-default-endpoints', scenario: 'auth/2025-03-26-oauth-endpoint-fallback', defect: 'follow-default-endpoints-first' },
 ];

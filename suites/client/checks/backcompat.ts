@@ -5,6 +5,8 @@ import { authorizationRequests, ev, fromClients, succeeded } from '../../../core
 import { LINK } from '../links.js';
 import { usesOfAuthorizationServer } from '../observe.js';
 
+const DEFAULT_PATHS = new Set(['/authorize', '/token', '/register']);
+
 const legacyMetadataUrl = (mcpUrl: string) => `${new URL(mcpUrl).origin}/.well-known/oauth-authorization-server`;
 
 export const legacyMetadataUsed: CheckDef = {
@@ -18,13 +20,11 @@ export const legacyMetadataUsed: CheckDef = {
     const url = legacyMetadataUrl(trace.world.mcpUrl);
     const metadata = fromClients(trace).find((e) => e.request.url.split('?')[0] === url);
     if (!metadata) return missing(`the client never requested ${url}`);
+    // Endpoints guessed at the origin instead of read from the metadata (which names /oauth/...).
+    const guessed = fromClients(trace).filter((e) => e.role === 'unknown' && DEFAULT_PATHS.has(new URL(e.request.url).pathname));
+    if (guessed.length) return unmet(`the client tried the default endpoint ${guessed[0].request.url.split('?')[0]} although the metadata names its endpoints`, [ev(guessed[0], 'url'), ev(metadata)]);
     const authorization = authorizationRequests(trace)[0];
-    if (!authorization) {
-      const strays = fromClients(trace).filter((e) => e.role === 'unknown');
-      return strays.length
-        ? unmet(`the client ignored the metadata's endpoints and tried ${strays[0].request.url}`, [ev(metadata), ev(strays[0], 'url')])
-        : missing('the client never reached the authorization endpoint named in the metadata', [ev(metadata)]);
-    }
+    if (!authorization) return missing('the client never reached the authorization endpoint named in the metadata', [ev(metadata)]);
     return met(`metadata from ${url}, then ${authorization.request.url.split('?')[0]}`, [ev(metadata), ev(authorization)]);
   },
 };

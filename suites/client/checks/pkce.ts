@@ -102,14 +102,17 @@ export const pkceFreshPerAttempt: CheckDef = {
   judge(trace) {
     const requests = authorizationRequests(trace);
     if (requests.length < 2) return missing(`the scenario needs two authorization attempts to compare; the client made ${requests.length}`);
-    const seen = new Map<string, number>();
-    for (const e of requests) {
-      const challenge = query(e).get('code_challenge') ?? '';
-      const earlier = seen.get(challenge);
-      if (earlier !== undefined) return unmet('the same code_challenge was sent in two authorization attempts', [ev(e, 'query.code_challenge'), { exchange: earlier, part: 'query.code_challenge' }]);
-      seen.set(challenge, e.id);
+    for (const param of ['code_challenge', 'state']) {
+      const seen = new Map<string, number>();
+      for (const e of requests) {
+        const value = query(e).get(param);
+        if (!value) continue;
+        const earlier = seen.get(value);
+        if (earlier !== undefined) return unmet(`the same ${param} was sent in two authorization attempts`, [ev(e, `query.${param}`), { exchange: earlier, part: `query.${param}` }]);
+        seen.set(value, e.id);
+      }
     }
-    return met(`${requests.length} attempts, each with its own challenge`);
+    return met(`${requests.length} attempts, each with its own challenge and state`);
   },
 };
 

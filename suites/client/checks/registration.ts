@@ -84,49 +84,57 @@ export const dcrRefreshGrant: CheckDef = {
   }),
 };
 
-/** The client identity the client should be using, and how it should authenticate at the token endpoint. */
-interface Expected {
+/** A client identity the client legitimately holds, and how it must authenticate at the token endpoint. */
+interface Identity {
   clientId: string;
   secret?: string;
   method: string;
   source: string;
-  evidence?: Exchange;
+  /** Exchange id from which the client holds it (0: from the start). */
+  since: number;
 }
 
-function expectedClient(trace: Trace): Expected | undefined {
+/** Every identity the client obtained: pre-registration, the CIMD URL, and each successful registration. */
+function identities(trace: Trace): Identity[] {
   const knobs = knobsOf(trace);
   const pre = trace.world.preRegistered;
-  const registered = byRole(trace, 'register').find(succeeded);
-  if (registered) {
+  const held: Identity[] = [];
+  if (pre) held.push({ clientId: pre.client_id, secret: pre.client_secret, method: knobs.as.tokenAuthMethods[0], source: 'pre-registered credentials', since: 0 });
+  if (trace.world.cimdUrl) held.push({ clientId: trace.world.cimdUrl, method: 'none', source: 'client ID metadata document', since: 0 });
+  for (const registered of byRole(trace, 'register').filter(succeeded)) {
     const answer = responseJson(registered) ?? {};
-    return {
+    held.push({
       clientId: String(answer.client_id),
       secret: typeof answer.client_secret === 'string' ? answer.client_secret : undefined,
       method: typeof answer.token_endpoint_auth_method === 'string' ? answer.token_endpoint_auth_method : 'client_secret_basic',
-      source: 'registration response',
-      evidence: registered,
-    };
+      source: `registration response #${registered.id}`,
+      since: registered.id,
+    });
   }
-  if (pre) return { clientId: pre.client_id, secret: pre.client_secret, method: knobs.as.tokenAuthMethods[0], source: 'pre-registered credentials' };
-  if (trace.world.cimdUrl) return { clientId: trace.world.cimdUrl, method: 'none', source: 'client ID metadata document' };
-  return undefined;
+  return held;
 }
+
+const heldAt = (held: Identity[], e: Exchange) => held.filter((i) => i.since < e.id);
+const describeHeld = (held: Identity[]) => held.map((i) => `${i.clientId} (${i.source})`).join(', ') || 'none';
 
 export const clientIdUsed: CheckDef = {
   id: 'client-id-used',
-  title: 'uses the client_id it was issued (or was given) in authorization and token requests',
+  title: 'uses a client_id it was issued (or was given) in authorization and token requests',
   requirements: ['DCR-C-03', 'C-REG-01'],
   level: 'MUST',
   specVersions: since('2025-03-26'),
   specLinks: [LINK.clientRegistration, LINK.rfc7591Response],
   judge(trace) {
-    const expected = expectedClient(trace);
-    if (!expected) return missing('the client obtained no client_id: no registration, pre-registration or CIMD');
+    const held = identities(trace);
     const authorizations = authorizationRequests(trace);
     if (authorizations.length === 0) return missing('the client never sent an authorization request');
-    const wrong = authorizations.find((e) => query(e).get('client_id') !== expected.clientId);
-    if (wrong) return unmet(`client_id ${query(wrong).get('client_id') ?? '(absent)'} is not the one from the ${expected.source} (${expected.clientId})`, [ev(wrong, 'query.client_id')]);
-    return met(`client_id from the ${expected.source}`);
+    if (held.length === 0) return missing('the client obtained no client_id: no registration, pre-registration or CIMD');
+    for (const e of authorizations) {
+      const used = query(e).get('client_id');
+      if (!heldAt(held, e).some((i) => i.clientId === used))
+        return unmet(`client_id ${used ?? '(absent)'} is none the client held at that point: ${describeHeld(heldAt(held, e))}`, [ev(e, 'query.client_id')]);
+    }
+    return met(`client_id from the ${held.map((i) => i.source).join(', ')}`);
   },
 };
 
@@ -138,6 +146,26 @@ function describeAuth(e: Exchange): string {
   return parts.join(' + ') || 'no client identification';
 }
 
+/** How a token request authenticates, judged against the identity whose client_id it presents. */
+function authenticationProblem(e: Exchange, identity: Identity): { why: string; part: string } | undefined {
+  const basic = basicCredentials(e);
+  const body = form(e);
+  switch (identity.method) {
+    case 'client_secret_basic':
+      if (!basic) return { why: 'no Authorization: Basic header', part: 'header.authorization' };
+      if (basic.secret !== identity.secret) return { why: 'the Basic credentials do not decode to the client_id and secret (form-urlencoded, RFC 6749 §2.3.1)', part: 'header.authorization' };
+      if (body.get('client_secret')) return { why: 'the secret was also sent in the body', part: 'form.client_secret' };
+      return undefined;
+    case 'client_secret_post':
+      if (basic) return { why: 'used a Basic header', part: 'header.authorization' };
+      if (body.get('client_secret') !== identity.secret) return { why: 'client_id and client_secret are not both in the body', part: 'form.client_secret' };
+      return undefined;
+    default:
+      if (basic || body.get('client_secret')) return { why: 'a public client sent a secret', part: basic ? 'header.authorization' : 'form.client_secret' };
+      return undefined;
+  }
+}
+
 export const tokenEndpointAuth: CheckDef = {
   id: 'token-endpoint-auth-method',
   title: 'authenticates at the token endpoint with the method it registered',
@@ -146,30 +174,21 @@ export const tokenEndpointAuth: CheckDef = {
   specVersions: since('2025-03-26'),
   specLinks: [LINK.rfc6749ClientPassword, LINK.rfc7591Response],
   judge(trace) {
-    const expected = expectedClient(trace);
-    if (!expected) return missing('the client obtained no client_id, so there is no method to judge');
+    const held = identities(trace);
     const redemptions = codeRedemptions(trace);
     if (redemptions.length === 0) return missing('the client never sent a token request');
+    if (held.length === 0) return missing('the client obtained no client_id, so there is no method to judge');
     for (const e of redemptions) {
-      const basic = basicCredentials(e);
-      const body = form(e);
-      const wrong = (why: string, part: string) => unmet(`${expected.method}: ${why} (sent ${describeAuth(e)})`, [ev(e, part)]);
-      switch (expected.method) {
-        case 'client_secret_basic':
-          if (!basic) return wrong('no Authorization: Basic header', 'header.authorization');
-          if (basic.id !== expected.clientId || basic.secret !== expected.secret) return wrong('the Basic credentials are not the client_id and secret (form-urlencoded, RFC 6749 §2.3.1)', 'header.authorization');
-          if (body.get('client_secret')) return wrong('the secret was also sent in the body', 'form.client_secret');
-          break;
-        case 'client_secret_post':
-          if (basic) return wrong('used a Basic header', 'header.authorization');
-          if (body.get('client_id') !== expected.clientId || body.get('client_secret') !== expected.secret) return wrong('client_id and client_secret are not both in the body', 'form.client_secret');
-          break;
-        default:
-          if (basic || body.get('client_secret')) return wrong('a public client sent a secret', basic ? 'header.authorization' : 'form.client_secret');
-          if (body.get('client_id') !== expected.clientId) return wrong('client_id missing from the body', 'form.client_id');
-      }
+      const presented = basicCredentials(e)?.id ?? form(e).get('client_id');
+      const identity = heldAt(held, e).find((i) => i.clientId === presented);
+      if (!identity)
+        return unmet(`the token request identifies as ${presented ?? '(nobody)'}, none of the clients held: ${describeHeld(heldAt(held, e))} (sent ${describeAuth(e)})`, [
+          ev(e, basicCredentials(e) ? 'header.authorization' : 'form.client_id'),
+        ]);
+      const problem = authenticationProblem(e, identity);
+      if (problem) return unmet(`${identity.method}: ${problem.why} (sent ${describeAuth(e)})`, [ev(e, problem.part)]);
     }
-    return met(`${expected.method} as registered`);
+    return met('authenticated as registered');
   },
 };
 

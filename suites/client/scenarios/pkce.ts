@@ -1,10 +1,20 @@
-// Authorization servers that do not promise PKCE: a correct client never starts authorizing.
+// PKCE across attempts, and authorization servers that do not promise PKCE (a correct client never starts authorizing).
 import { since } from '../../../core/spec.js';
 import { asMetadataDiscovered } from '../checks/discovery.js';
-import { pkceRefusedWithoutSupport, pkceRefusedWithoutSupportOidc } from '../checks/pkce.js';
+import { pkceFreshPerAttempt, pkceRefusedWithoutSupport, pkceRefusedWithoutSupportOidc } from '../checks/pkce.js';
+import { FLOW } from '../checks/sets.js';
 import { scenario } from './define.js';
 
 export const pkceScenarios = [
+  scenario({
+    id: 'auth/pkce-fresh-per-attempt',
+    title: 'Second authorization after the first token is revoked',
+    description: 'No refresh tokens; the resource server answers the first token as revoked, so the client must authorize again, with a new code_verifier and state.',
+    suites: ['core', 'pkce'],
+    specVersions: since('2025-06-18'),
+    world: { as: { refreshTokens: false }, rs: { revokeFirstTokens: 1 } },
+    checks: [pkceFreshPerAttempt, ...FLOW],
+  }),
   scenario({
     id: 'auth/pkce-not-advertised',
     title: 'RFC 8414 metadata without code_challenge_methods_supported',

@@ -35,6 +35,11 @@ export interface ClientRunOptions {
   /** Called for every result, including scenarios skipped without starting. */
   onScenarioFinish?: (result: ScenarioResult) => void;
   /**
+   * Called with the trace of every scenario that ran to judgement, before its checks judge it: the
+   * report keeps exchanges but not process events, and saved traces must be judged again exactly.
+   */
+  onTrace?: (scenarioId: string, trace: Trace) => void;
+  /**
    * Where per-scenario state directories live. Given: they are kept, so successive runs share them.
    * Absent: they go in the run's temporary directory, removed at the end.
    */
@@ -302,6 +307,7 @@ async function runScenario(scenario: ClientScenario, ctx: ScenarioContext): Prom
       events: recorder.events,
       processes: [outcome],
     };
+    options.onTrace?.(scenario.id, trace);
     const applicable = scenario.checks.filter((check) => check.specVersions.includes(options.specVersion));
     const checks = [clientProcessCheck(scenario.clientRefuses === true), ...applicable].map((check) => checkResult(check, trace, options.strict));
     return {

@@ -1,7 +1,8 @@
 import type { CheckDef } from './check.js';
 import type { SpecVersion } from './spec.js';
 import type { WorldFacts } from './trace.js';
-import type { WorldKnobs } from '../mocks/knobs.js';
+import type { Arbitrary } from 'fast-check';
+import type { KnobOverrides, WorldKnobs } from '../mocks/knobs.js';
 
 /** A client scenario is data: the world it builds, how the client is started, and the checks that judge it. */
 export interface ClientScenario {
@@ -24,7 +25,43 @@ export interface ClientScenario {
    * exit code is not held against it.
    */
   clientRefuses?: boolean;
+  /**
+   * Starts of the client command, in order, all against the same world and state directory (the
+   * world keeps its registered clients, tokens and refresh families between them). Default: one run
+   * of one instance.
+   */
+  runs?: ClientRun[];
+  /** Makes the scenario a property: the world and runs are drawn by fast-check (race scenarios). */
+  property?: ScenarioProperty;
   checks: CheckDef[];
+}
+
+/** One start of the client command; several copies at once when `instances` > 1. */
+export interface ClientRun {
+  /** What this run is for, in reports ("cold start", "after expiry", "racing copies"). */
+  label: string;
+  /** Copies started together, sharing the state directory (default 1). */
+  instances?: number;
+  /** Milliseconds after the run starts at which each copy starts (default: all at once). */
+  startOffsetsMs?: number[];
+  /** Knob changes applied to the world before this run, on top of the scenario's and earlier runs' (faults, a new authorization server...). */
+  world?: KnobOverrides;
+  /** Expire every access token issued so far, server-side, before this run. */
+  expireTokens?: boolean;
+  /** A correct client is expected to exit non-zero in this run (a terminal auth failure). */
+  clientRefuses?: boolean;
+}
+
+/** What a property scenario draws, and how a drawn case becomes a world and runs. */
+export interface ScenarioProperty<Case = any> {
+  /** The cases fast-check draws and shrinks. */
+  cases: Arbitrary<Case>;
+  /** A drawn case as world knobs (over the scenario's) and runs. */
+  build(c: Case): { world?: KnobOverrides; runs: ClientRun[] };
+  /** A drawn case in one line, for the report of a counterexample. */
+  describe(c: Case): string;
+  /** Property runs when the user gives no --runs. */
+  defaultRuns: number;
 }
 
 /** The suites a user can name with --suite (`all` is implicit). */

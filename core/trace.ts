@@ -100,6 +100,15 @@ export interface WorldFacts {
     register?: string;
     jwks: string;
   };
+  /** The issuer of the second authorization server, when the world has one (knobs `as2`). */
+  issuer2?: string;
+  /** The second authorization server's endpoints, when the world has one. */
+  endpoints2?: {
+    authorize: string;
+    token: string;
+    register?: string;
+    jwks: string;
+  };
   /** Client credentials the AS knows in advance and hands to the client in MCP_CONFORMANCE_CONTEXT. */
   preRegistered?: { client_id: string; client_secret?: string };
   /** The CIMD URL the client is expected to use as client_id, when the AS supports CIMD. */

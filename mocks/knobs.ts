@@ -23,6 +23,13 @@ export interface PrmKnobs {
   scopesSupported?: string[];
   /** The document's `resource`: the server's canonical URI, or one on another origin (PRM-C-04 trap). */
   resource: 'correct' | 'other-origin';
+  /** `Cache-Control` on every PRM document served (RFC 9728 §7.10); absent sends none. */
+  cacheControl?: string;
+  /**
+   * Which authorization server the document names, and so whose tokens the resource server
+   * accepts (default 'first'). 'second' needs `as2`; flipping it between runs is an AS migration.
+   */
+  authorizationServer?: 'first' | 'second';
 }
 
 export interface AsKnobs {
@@ -50,6 +57,60 @@ export interface AsKnobs {
   accessTokenTtlSeconds: number;
   /** Issue (rotating) refresh tokens with every code redemption and refresh. */
   refreshTokens: boolean;
+  /** What presenting a superseded refresh token does (default 'strict'); see RefreshPolicyName. */
+  refreshPolicy?: RefreshPolicyName;
+  /** The grace window of the 'grace-*' and 'latest-wins' policies, from the token's first use (default 2000). */
+  refreshGraceMs?: number;
+  /** How a refused refresh is answered (default 'invalid_grant'). */
+  refreshRejection?: RefreshRejectionShape;
+  /**
+   * false: a refresh response carries no new refresh token and the presented one stays valid
+   * (RFC 6749 §6 allows it; MCP clients must not assume a new one). Default true.
+   */
+  rotateRefreshTokens?: boolean;
+  /**
+   * The i-th request to this server's token endpoint (0-based, counted over the world's life,
+   * reconfigurations included) waits that many ms before it is processed; missing entries are 0.
+   */
+  tokenLatencyMs?: number[];
+  /**
+   * Holds each refresh request until this many refresh requests are waiting (or 2 s have passed),
+   * then processes them in arrival order: racing copies overlap at the AS deterministically.
+   */
+  refreshBarrier?: number;
+  /**
+   * The first `count` token requests matching `grant` (any grant when absent) get `status`
+   * instead of being processed, so a failed request consumes nothing (429 carries Retry-After: 1).
+   * Budgets are spent over the world's life; reconfiguring with a different list arms a fresh set.
+   */
+  tokenFaults?: TokenFault[];
+  /** `Cache-Control` on every metadata document served (RFC 9728 §7.10, RFC 9111); absent sends none. */
+  metadataCacheControl?: string;
+}
+
+/**
+ * Refresh-token rotation as real authorization servers do it (research notes §2.3). "Grace"
+ * applies only to the immediate predecessor: a superseded token at least one of whose successors
+ * is still unused, presented within `refreshGraceMs` of its first use. Outside grace, a superseded
+ * token is reuse: the whole family is revoked, the latest token included.
+ * - 'strict': single use, no grace (node-oidc-provider, Logto, Keycloak, Auth0 with leeway 0);
+ * - 'grace-same': the predecessor gets the same successor pair again (Supabase, Better Auth);
+ * - 'grace-sibling': the predecessor mints another successor, all of them valid (Auth0, Ory);
+ * - 'latest-wins': the predecessor mints another successor and revokes the earlier one (WSO2);
+ * - 'no-invalidation': every token stays valid forever, each use mints a new one (Entra ID).
+ */
+export type RefreshPolicyName = 'strict' | 'grace-same' | 'grace-sibling' | 'latest-wins' | 'no-invalidation';
+
+/**
+ * How a refused refresh is answered (research notes §1.9): 400 invalid_grant per RFC 6749 §5.2,
+ * the 401/403 some servers send, Anthropic's 404 not_found_error, Atlassian's unauthorized_client.
+ */
+export type RefreshRejectionShape = 'invalid_grant' | '401' | '403' | '404' | 'unauthorized_client';
+
+export interface TokenFault {
+  status: 429 | 500 | 502 | 503;
+  count: number;
+  grant?: 'refresh_token' | 'authorization_code';
 }
 
 export interface RsKnobs {
@@ -63,6 +124,20 @@ export interface RsKnobs {
   toolScopes?: Record<string, string[]>;
   /** The first N distinct valid tokens are answered as revoked (401 invalid_token), forcing a new authorization. */
   revokeFirstTokens?: number;
+  /**
+   * The challenge's `resource_metadata` names `<resource server origin> + this path`, and the PRM
+   * is served there too (RFC 9728 §5.2: a new challenge URL says the metadata may have changed).
+   */
+  resourceMetadataPath?: string;
+  /**
+   * How successive 403 insufficient_scope challenges differ (default 'none': identical): by an
+   * error_description counter, or by parameter order. Both defeat string-equality loop guards.
+   */
+  challengeVariation?: 'none' | 'description' | 'order';
+  /** tools/call of these tools gets a plain 403 with a JSON body and no WWW-Authenticate (a WAF, not a step-up). */
+  bare403Tools?: string[];
+  /** After this many authenticated requests were denied with 403, the MCP endpoint answers 410 to everything. */
+  giveUpAfter?: number;
 }
 
 /**
@@ -78,6 +153,11 @@ export interface WorldKnobs {
   as: AsKnobs;
   rs: RsKnobs;
   legacy?: LegacyMode;
+  /**
+   * Present: a second authorization server on its own origin, with its own key, clients, codes and
+   * refresh families; issuer = its origin (plus issuerPath, if given). Merged over DEFAULT_KNOBS.as.
+   */
+  as2?: Partial<AsKnobs>;
 }
 
 export const DEFAULT_KNOBS: WorldKnobs = {
@@ -105,6 +185,7 @@ export interface KnobOverrides {
   as?: Partial<AsKnobs>;
   rs?: Partial<RsKnobs>;
   legacy?: LegacyMode;
+  as2?: Partial<AsKnobs>;
 }
 
 export function knobs(overrides: KnobOverrides = {}): WorldKnobs {
@@ -113,7 +194,13 @@ export function knobs(overrides: KnobOverrides = {}): WorldKnobs {
     as: { ...DEFAULT_KNOBS.as, ...overrides.as },
     rs: { ...DEFAULT_KNOBS.rs, ...overrides.rs },
     ...(overrides.legacy ? { legacy: overrides.legacy } : {}),
+    ...(overrides.as2 ? { as2: { ...overrides.as2 } } : {}),
   };
+}
+
+/** The second authorization server's knobs, complete, when the world has one. */
+export function secondAuthorizationServerKnobs(knobs: WorldKnobs): AsKnobs | undefined {
+  return knobs.as2 ? { ...DEFAULT_KNOBS.as, ...knobs.as2 } : undefined;
 }
 
 /** The CIMD URL of the official suite's contract, so clients written for it run unchanged. */

@@ -4,7 +4,7 @@ import type { EndpointRole } from '../core/trace.js';
 import type { AsEndpoints } from './authorization-server/context.js';
 import type { MetadataPublication } from './authorization-server/index.js';
 import { flavourOf, isMetadataPath, metadataProbeOrder, metadataUrl } from './authorization-server/metadata.js';
-import type { LegacyMode, WorldKnobs } from './knobs.js';
+import { secondAuthorizationServerKnobs, type AsKnobs, type LegacyMode, type WorldKnobs } from './knobs.js';
 import { isPrmPath, prmUrl } from './resource-server/prm.js';
 
 export interface AuthorizationServerLayout {
@@ -20,7 +20,14 @@ export interface WorldLayout extends AuthorizationServerLayout {
   asOrigin: string;
   mcpUrl: string;
   canonicalResource: string;
+  /** Where the PRM location knob puts the document. */
   prmUrl?: string;
+  /** R + rs.resourceMetadataPath: served too, and named by the challenge instead of prmUrl. */
+  resourceMetadataUrl?: string;
+  /** The second authorization server (knobs.as2), on its own origin. */
+  second?: AuthorizationServerLayout & { origin: string };
+  /** Whose issuer the PRM names and whose tokens the resource server accepts. */
+  trusted: 'first' | 'second';
 }
 
 function endpointsUnder(base: string, registration: boolean): AsEndpoints {
@@ -32,19 +39,19 @@ function endpointsUnder(base: string, registration: boolean): AsEndpoints {
   };
 }
 
-function separateAuthorizationServer(knobs: WorldKnobs, asOrigin: string): AuthorizationServerLayout {
-  const { issuerPath } = knobs.as;
+function separateAuthorizationServer(as: AsKnobs, asOrigin: string): AuthorizationServerLayout {
+  const { issuerPath } = as;
   const issuer = asOrigin + issuerPath;
   const probeOrder = metadataProbeOrder(asOrigin, issuerPath);
   const served = new Map<string, MetadataPublication>();
-  for (const form of knobs.as.metadata) {
+  for (const form of as.metadata) {
     const url = metadataUrl(asOrigin, issuerPath, form);
     // Without an issuer path, the inserted and appended OIDC forms are the same URL.
     if (!served.has(url)) served.set(url, { url, flavour: flavourOf(form) });
   }
   const rank = (url: string) => probeOrder.indexOf(url);
   const metadata = [...served.values()].sort((a, b) => rank(a.url) - rank(b.url));
-  return { issuer, endpoints: endpointsUnder(issuer, knobs.as.registration), metadata, metadataProbeOrder: probeOrder };
+  return { issuer, endpoints: endpointsUnder(issuer, as.registration), metadata, metadataProbeOrder: probeOrder };
 }
 
 /** 2025-03-26 servers: the authorization server shares the MCP server's origin and is its own issuer. */
@@ -66,31 +73,50 @@ const legacyAuthorizationServers: Record<LegacyMode, (knobs: WorldKnobs, rsOrigi
   }),
 };
 
-export function layoutWorld(knobs: WorldKnobs, rsOrigin: string, asOrigin: string): WorldLayout {
+function secondAuthorizationServer(knobs: WorldKnobs, as2Origin: string | undefined): WorldLayout['second'] {
+  const as2 = secondAuthorizationServerKnobs(knobs);
+  if (!as2) return undefined;
+  if (!as2Origin) throw new Error('the knobs ask for a second authorization server (as2) but no origin was given for it');
+  return { origin: as2Origin, ...separateAuthorizationServer(as2, as2Origin) };
+}
+
+export function layoutWorld(knobs: WorldKnobs, rsOrigin: string, asOrigin: string, as2Origin?: string): WorldLayout {
   const mcpUrl = rsOrigin + knobs.rs.mcpPath;
   const authorizationServer = knobs.legacy
     ? legacyAuthorizationServers[knobs.legacy](knobs, rsOrigin)
-    : separateAuthorizationServer(knobs, asOrigin);
+    : separateAuthorizationServer(knobs.as, asOrigin);
+  const second = secondAuthorizationServer(knobs, as2Origin);
+  const trusted = knobs.prm.authorizationServer ?? 'first';
+  if (trusted === 'second' && !second) throw new Error('prm.authorizationServer is "second" but the world has no second authorization server (as2)');
+  const { resourceMetadataPath } = knobs.rs;
   return {
     rsOrigin,
     asOrigin: knobs.legacy ? rsOrigin : asOrigin,
     mcpUrl,
     canonicalResource: mcpUrl,
     prmUrl: knobs.legacy ? undefined : prmUrl(rsOrigin, knobs.rs.mcpPath, knobs.prm.location),
+    ...(resourceMetadataPath !== undefined ? { resourceMetadataUrl: rsOrigin + resourceMetadataPath } : {}),
     ...authorizationServer,
+    ...(second ? { second } : {}),
+    trusted,
   };
+}
+
+function addEndpointRoles(exact: Map<string, EndpointRole>, endpoints: AsEndpoints): void {
+  exact.set(endpoints.authorize, 'authorize');
+  exact.set(endpoints.token, 'token');
+  if (endpoints.register) exact.set(endpoints.register, 'register');
+  exact.set(endpoints.jwks, 'jwks');
 }
 
 /** The trace role of a URL the world received. */
 export function roleClassifier(layout: WorldLayout): (url: URL) => EndpointRole {
   const exact = new Map<string, EndpointRole>();
-  const { endpoints } = layout;
-  exact.set(endpoints.authorize, 'authorize');
-  exact.set(endpoints.token, 'token');
-  if (endpoints.register) exact.set(endpoints.register, 'register');
-  exact.set(endpoints.jwks, 'jwks');
+  addEndpointRoles(exact, layout.endpoints);
+  if (layout.second) addEndpointRoles(exact, layout.second.endpoints);
   exact.set(layout.mcpUrl, 'mcp');
   if (layout.prmUrl) exact.set(layout.prmUrl, 'prm');
+  if (layout.resourceMetadataUrl) exact.set(layout.resourceMetadataUrl, 'prm');
   return (url) => {
     if (isPrmPath(url.pathname)) return 'prm';
     if (isMetadataPath(url.pathname)) return 'as-metadata';

@@ -54,6 +54,11 @@ export type TokenVerification =
 export interface AccessTokenExpectations {
   issuer: string;
   audience: string;
+  /**
+   * 2025-03-26 servers predate resource indicators: they accept a token without `aud`, though a
+   * token whose `aud` names another resource is still refused.
+   */
+  audienceOptional?: boolean;
 }
 
 export async function verifyAccessToken(token: string, key: SigningKey, expected: AccessTokenExpectations): Promise<TokenVerification> {
@@ -61,8 +66,12 @@ export async function verifyAccessToken(token: string, key: SigningKey, expected
     const { payload } = await jwtVerify(token, key.publicKey, {
       algorithms: [ACCESS_TOKEN_ALG],
       issuer: expected.issuer,
-      audience: expected.audience,
+      ...(expected.audienceOptional ? {} : { audience: expected.audience }),
     });
+    const audiences = payload.aud === undefined ? [] : [payload.aud].flat();
+    if (expected.audienceOptional && audiences.length > 0 && !audiences.includes(expected.audience)) {
+      return { valid: false, reason: 'aud: the token is not for this resource' };
+    }
     return { valid: true, claims: payload as AccessTokenPayload };
   } catch (error) {
     return { valid: false, reason: rejectionReason(error) };

@@ -3,37 +3,94 @@
 import type { RequestHandler } from 'msw';
 import type { AuthorizationServer } from './authorization-server/context.js';
 import { authorizationServerHandlers, createAuthorizationServer } from './authorization-server/index.js';
-import type { WorldKnobs } from './knobs.js';
+import { KnobMemory } from './knob-memory.js';
+import { secondAuthorizationServerKnobs, type WorldKnobs } from './knobs.js';
 import { layoutWorld, type WorldLayout } from './layout.js';
 import { resourceServerHandlers } from './resource-server/index.js';
-import { revokeFirstTokens } from './resource-server/revocation.js';
+import { expireOnDemand, revokeFirstTokens } from './resource-server/revocation.js';
 import { verifyAccessToken } from './tokens.js';
 
 export interface WorldHandlers {
   layout: WorldLayout;
   authorizationServer: AuthorizationServer;
+  /** Present when the knobs ask for a second authorization server. */
+  secondAuthorizationServer?: AuthorizationServer;
   handlers: RequestHandler[];
 }
 
-export async function createWorldHandlers(knobs: WorldKnobs, origins: { rsOrigin: string; asOrigin: string }): Promise<WorldHandlers> {
-  const layout = layoutWorld(knobs, origins.rsOrigin, origins.asOrigin);
-  const authorizationServer = await createAuthorizationServer({
-    issuer: layout.issuer,
-    endpoints: layout.endpoints,
-    knobs: knobs.as,
-    canonicalResource: layout.canonicalResource,
-  });
-  const expectations = { issuer: layout.issuer, audience: layout.canonicalResource };
+export interface WorldOrigins {
+  rsOrigin: string;
+  asOrigin: string;
+  /** Needed only when the knobs have `as2`. */
+  as2Origin?: string;
+}
+
+/**
+ * Everything a world keeps when its handlers are rebuilt from new knobs: the authorization
+ * servers (keys, clients, codes, refresh families, issued tokens), the tokens expired on demand,
+ * and what the resource server's policies remember. Handlers are disposable; this is not.
+ */
+export interface WorldMemory {
+  authorizationServers: { first?: AuthorizationServer; second?: AuthorizationServer };
+  /** jti of every access token the resource server must treat as expired. */
+  expiredAccessTokens: Set<string>;
+  resourceServer: KnobMemory;
+}
+
+export function createWorldMemory(): WorldMemory {
+  return { authorizationServers: {}, expiredAccessTokens: new Set(), resourceServer: new KnobMemory() };
+}
+
+/** Every access token issued so far, by any authorization server of the world, is expired from now on. */
+export function expireIssuedAccessTokens(memory: WorldMemory): void {
+  for (const as of Object.values(memory.authorizationServers)) {
+    for (const jti of as?.state.accessTokens ?? []) memory.expiredAccessTokens.add(jti);
+  }
+}
+
+/**
+ * Builds the handlers. Given the `memory` of an earlier build, the servers keep their state and
+ * only their configuration (and so their handlers) changes: that is World.reconfigure.
+ */
+export async function createWorldHandlers(knobs: WorldKnobs, origins: WorldOrigins, memory: WorldMemory = createWorldMemory()): Promise<WorldHandlers> {
+  const layout = layoutWorld(knobs, origins.rsOrigin, origins.asOrigin, origins.as2Origin);
+  const kept = memory.authorizationServers;
+  const first = await createAuthorizationServer(
+    { issuer: layout.issuer, endpoints: layout.endpoints, knobs: knobs.as, canonicalResource: layout.canonicalResource },
+    kept.first,
+  );
+  const secondKnobs = secondAuthorizationServerKnobs(knobs);
+  const second =
+    layout.second && secondKnobs
+      ? await createAuthorizationServer(
+          { issuer: layout.second.issuer, endpoints: layout.second.endpoints, knobs: secondKnobs, canonicalResource: layout.canonicalResource },
+          kept.second,
+        )
+      : undefined;
+  // Stored only once both exist, so a build that fails leaves the memory as it was.
+  memory.authorizationServers.first = first;
+  if (second) memory.authorizationServers.second = second;
+
+  // The resource server trusts one issuer, by its key; the other's tokens fail the signature check.
+  const trusted = layout.trusted === 'second' && second ? second : first;
+  const expectations = { issuer: trusted.issuer, audience: layout.canonicalResource, audienceOptional: knobs.legacy !== undefined };
+  const verify = expireOnDemand(memory.expiredAccessTokens, (token) => verifyAccessToken(token, trusted.key, expectations));
+  const revokeCount = knobs.rs.revokeFirstTokens ?? 0;
+  const revoked = memory.resourceServer.keep('revokeFirstTokens', revokeCount, () => new Set<string>());
+
   const handlers = [
     ...resourceServerHandlers({
       knobs,
       mcpUrl: layout.mcpUrl,
       canonicalResource: layout.canonicalResource,
       prmUrl: layout.prmUrl,
-      authorizationServers: [layout.issuer],
-      verify: revokeFirstTokens(knobs.rs.revokeFirstTokens ?? 0, (token) => verifyAccessToken(token, authorizationServer.key, expectations)),
+      ...(layout.resourceMetadataUrl ? { resourceMetadataUrl: layout.resourceMetadataUrl } : {}),
+      authorizationServers: [trusted.issuer],
+      verify: revokeFirstTokens(revokeCount, verify, revoked),
+      memory: memory.resourceServer,
     }),
-    ...authorizationServerHandlers(authorizationServer, layout.metadata),
+    ...authorizationServerHandlers(first, layout.metadata),
+    ...(second && layout.second ? authorizationServerHandlers(second, layout.second.metadata) : []),
   ];
-  return { layout, authorizationServer, handlers };
+  return { layout, authorizationServer: first, ...(second ? { secondAuthorizationServer: second } : {}), handlers };
 }

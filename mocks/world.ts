@@ -1,12 +1,12 @@
 // The mock world: an authorization server and a resource server (PRM + MCP) on two loopback
-// origins, built from MSW handlers chosen by the knobs.
+// origins (a third for a second authorization server), built from MSW handlers chosen by the knobs.
 import type { RequestHandler } from 'msw';
-import type { EndpointRole, WorldFacts } from '../core/trace.js';
+import type { EndpointRole, Exchange, WorldFacts } from '../core/trace.js';
 import { serveHandlers, type ServedOrigin } from './http-server.js';
 import { CONFORMANCE_CIMD_URL, type WorldKnobs } from './knobs.js';
 import { roleClassifier, type WorldLayout } from './layout.js';
 import type { TraceRecorder } from './recorder.js';
-import { createWorldHandlers } from './world-handlers.js';
+import { createWorldHandlers, createWorldMemory, expireIssuedAccessTokens } from './world-handlers.js';
 
 /** Header the kit puts on its own requests (the browser) so the world can tell who sent them; stripped before recording. */
 export const ACTOR_HEADER = 'x-mcp-auth-conformance-actor';
@@ -18,29 +18,49 @@ export interface WorldOptions {
 }
 
 export interface World {
+  /** Facts of the current configuration: a new object after each reconfigure (earlier ones stay as they were). */
   readonly facts: WorldFacts;
+  /** The knobs the world currently runs with. */
+  readonly knobs: WorldKnobs;
   /** Every origin the world serves; the kit's browser follows redirects only within these. */
   readonly origins: string[];
   /** Prepends handlers that take precedence over the knob-built ones (MSW's `use()`). */
   use(...handlers: RequestHandler[]): void;
   /** Drops handlers added with `use()`. */
   resetHandlers(): void;
+  /**
+   * From now on the resource server treats every access token issued so far as expired (401
+   * invalid_token, "exp: the token has expired"); tokens issued later are unaffected.
+   */
+  expireAccessTokens(): void;
+  /**
+   * Rebuilds the handlers from `knobs` and swaps them in, keeping all state: signing keys,
+   * registered clients, codes, refresh families, issued and expired tokens, the recorder, the
+   * ports, handlers added with `use()`, and what policies remember while their knob is unchanged.
+   * A second authorization server that appears for the first time gets a new origin; one that
+   * goes away keeps its listener and state but serves nothing. Requests already in flight finish
+   * under the handlers they started with.
+   */
+  reconfigure(knobs: WorldKnobs): Promise<void>;
   /** Closes every listener and open connection. Idempotent. */
   close(): Promise<void>;
 }
 
 function worldFacts(knobs: WorldKnobs, layout: WorldLayout): WorldFacts {
-  const prmServed = layout.prmUrl !== undefined;
+  // The URL the challenge names is the one a client should fetch (rs.resourceMetadataPath moves it).
+  const prmUrl = layout.resourceMetadataUrl ?? layout.prmUrl;
+  const prmServed = prmUrl !== undefined;
   return {
     mcpUrl: layout.mcpUrl,
     canonicalResource: layout.canonicalResource,
     rsOrigin: layout.rsOrigin,
     asOrigin: layout.asOrigin,
     issuer: layout.issuer,
-    ...(prmServed ? { prmUrl: layout.prmUrl } : {}),
+    ...(prmServed ? { prmUrl } : {}),
     asMetadataUrls: layout.metadata.map((m) => m.url),
     asMetadataProbeOrder: layout.metadataProbeOrder,
     endpoints: { ...layout.endpoints },
+    ...(layout.second ? { issuer2: layout.second.issuer, endpoints2: { ...layout.second.endpoints } } : {}),
     ...(knobs.as.preRegistered ? { preRegistered: { ...knobs.as.preRegistered } } : {}),
     ...(knobs.as.cimd ? { cimdUrl: CONFORMANCE_CIMD_URL } : {}),
     ...(knobs.rs.challengeScope !== undefined ? { challengeScope: knobs.rs.challengeScope } : {}),
@@ -49,15 +69,22 @@ function worldFacts(knobs: WorldKnobs, layout: WorldLayout): WorldFacts {
   };
 }
 
+type ServerName = Exclude<Exchange['server'], 'external'>;
+
 export async function startWorld(knobs: WorldKnobs, options: WorldOptions): Promise<World> {
   let added: RequestHandler[] = [];
   let built: RequestHandler[] = [];
   const handlers = () => (added.length > 0 ? [...added, ...built] : built);
-  // Filled in once the ports, and so the URLs, are known; no request can arrive before that.
+  // Replaced with every build; no request can arrive before the first one, since no URL is known.
   let roleOf: (url: URL) => EndpointRole = () => 'unknown';
+  const memory = createWorldMemory();
 
-  const served: ServedOrigin[] = [];
-  const serve = async (server: 'as' | 'rs') => {
+  const listeners = new Map<ServerName, ServedOrigin>();
+  let closed = false;
+  const serve = async (server: ServerName): Promise<ServedOrigin> => {
+    const existing = listeners.get(server);
+    if (existing) return existing;
+    if (closed) throw new Error('the world is closed');
     const origin = await serveHandlers({
       server,
       handlers,
@@ -66,33 +93,64 @@ export async function startWorld(knobs: WorldKnobs, options: WorldOptions): Prom
       defaultActor: options.defaultActor ?? 'client-1',
       roleOf: (url) => roleOf(url),
     });
-    served.push(origin);
+    // A close() that ran while this listener was starting must not leave it open.
+    if (closed) {
+      await origin.close();
+      throw new Error('the world is closed');
+    }
+    listeners.set(server, origin);
     return origin;
   };
-  const close = () => Promise.all(served.map((origin) => origin.close())).then(() => undefined);
+  const close = () => {
+    closed = true;
+    return Promise.all([...listeners.values()].map((origin) => origin.close())).then(() => undefined);
+  };
 
-  try {
+  let current: { knobs: WorldKnobs; facts: WorldFacts };
+  const build = async (next: WorldKnobs) => {
     const rs = await serve('rs');
     // A 2025-03-26 world has no separate authorization server: everything lives on the MCP origin.
-    const as = knobs.legacy ? rs : await serve('as');
-    const world = await createWorldHandlers(knobs, { rsOrigin: rs.origin, asOrigin: as.origin });
-    const layout = world.layout;
-    roleOf = roleClassifier(layout);
+    const as = next.legacy ? rs : await serve('as');
+    const as2 = next.as2 ? await serve('as2') : undefined;
+    const world = await createWorldHandlers(next, { rsOrigin: rs.origin, asOrigin: as.origin, ...(as2 ? { as2Origin: as2.origin } : {}) }, memory);
+    // Swapped together and synchronously, so no request sees new handlers with old roles.
+    roleOf = roleClassifier(world.layout);
     built = world.handlers;
+    current = { knobs: next, facts: worldFacts(next, world.layout) };
+  };
+  // Reconfigurations apply one after another, in the order they were asked for.
+  let reconfiguring: Promise<void> = Promise.resolve();
 
-    return {
-      facts: worldFacts(knobs, layout),
-      origins: [...new Set([layout.rsOrigin, layout.asOrigin])],
-      use(...handlers) {
-        added = [...handlers, ...added];
-      },
-      resetHandlers() {
-        added = [];
-      },
-      close,
-    };
+  try {
+    await build(knobs);
   } catch (error) {
     await close();
     throw error;
   }
+  return {
+    get facts() {
+      return current.facts;
+    },
+    get knobs() {
+      return current.knobs;
+    },
+    get origins() {
+      return [...new Set([current.facts.rsOrigin, current.facts.asOrigin, ...[...listeners.values()].map((l) => l.origin)])];
+    },
+    use(...more) {
+      added = [...more, ...added];
+    },
+    resetHandlers() {
+      added = [];
+    },
+    expireAccessTokens() {
+      expireIssuedAccessTokens(memory);
+    },
+    reconfigure(next) {
+      const done = reconfiguring.then(() => build(next));
+      reconfiguring = done.catch(() => undefined);
+      return done;
+    },
+    close,
+  };
 }

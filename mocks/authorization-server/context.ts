@@ -1,5 +1,6 @@
 // What every authorization-server handler is built from. A world may hold more than one of these
 // (a second issuer), each with its own state and key.
+import type { KnobMemory } from '../knob-memory.js';
 import type { AsKnobs } from '../knobs.js';
 import type { SigningKey } from '../tokens.js';
 import type { AuthorizationServerState } from './state.js';
@@ -19,4 +20,6 @@ export interface AuthorizationServer {
   canonicalResource: string;
   state: AuthorizationServerState;
   key: SigningKey;
+  /** What its knob-built handlers remember (fault budgets, a held barrier) across reconfiguration. */
+  memory: KnobMemory;
 }

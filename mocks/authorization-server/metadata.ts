@@ -64,6 +64,8 @@ export function metadataDocument(as: AuthorizationServer, flavour: MetadataFlavo
   return document;
 }
 
-export function authorizationServerMetadata(url: string, document: Record<string, unknown>) {
-  return http.get(url, () => HttpResponse.json(document));
+/** `cacheControl` is the knob's Cache-Control (RFC 9728 §7.10 defers to HTTP caching); absent sends none. */
+export function authorizationServerMetadata(url: string, document: Record<string, unknown>, cacheControl?: string) {
+  const init = cacheControl !== undefined ? { headers: { 'Cache-Control': cacheControl } } : undefined;
+  return http.get(url, () => HttpResponse.json(document, init));
 }

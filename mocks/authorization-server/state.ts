@@ -1,4 +1,5 @@
-// The authorization server's memory: clients, authorization codes and refresh-token families.
+// The authorization server's memory: clients, authorization codes, refresh-token families and
+// the access tokens issued. It outlives World.reconfigure, which only rebuilds handlers.
 // Plain data structures, so grant logic and refresh policies stay small pure-ish functions.
 import type { TokenAuthMethod } from '../knobs.js';
 import { randomToken } from '../tokens.js';
@@ -32,16 +33,26 @@ export interface RefreshFamily {
   scope?: string;
   resource?: string;
   revoked: boolean;
-  /** The refresh token currently valid for this family. */
+  /** Why the family was revoked: 'reuse' when reuse detection fired (the only cause so far). */
+  revokedBy?: 'reuse';
+  /** The refresh token issued last in this family. */
   current: string;
 }
 
 export interface RefreshTokenRecord {
   token: string;
   family: RefreshFamily;
-  /** Set when the token was rotated away; presenting it again is reuse. */
+  /** 0 for the token the code redemption issued, parent's + 1 after that (siblings share one). */
+  generation: number;
+  /** Tokens minted by presenting this one: one under strict rotation, several under sibling grace. */
+  children: RefreshTokenRecord[];
+  /** Set when the token was first rotated away; presenting it again is reuse, or grace. */
   supersededAt?: number;
+  /** Revoked on its own (a latest-wins replay minted a newer sibling); the family lives on. */
+  revoked?: boolean;
   issuedAt: number;
+  /** The token response body that issued this token, replayed verbatim by idempotent grace. */
+  issuedWith?: Promise<Record<string, unknown>>;
 }
 
 export const CODE_LIFETIME_MS = 10 * 60 * 1000;
@@ -50,6 +61,10 @@ export class AuthorizationServerState {
   readonly clients = new Map<string, Client>();
   readonly codes = new Map<string, AuthorizationCode>();
   readonly refreshTokens = new Map<string, RefreshTokenRecord>();
+  /** The jti of every access token issued, so the world can expire them all on demand. */
+  readonly accessTokens = new Set<string>();
+  /** Requests that reached the token endpoint, over the world's life (tokenLatencyMs indexes them). */
+  tokenRequests = 0;
 
   addClient(client: Client): Client {
     this.clients.set(client.client_id, client);
@@ -69,14 +84,33 @@ export class AuthorizationServerState {
 
   startRefreshFamily(grant: Pick<RefreshFamily, 'client_id' | 'scope' | 'resource'>): RefreshTokenRecord {
     const family: RefreshFamily = { ...grant, id: randomToken(12), revoked: false, current: '' };
-    return this.rotate(family);
+    return this.mint(family, undefined);
   }
 
-  /** Issues the family's next refresh token; the previous one becomes superseded. */
-  rotate(family: RefreshFamily): RefreshTokenRecord {
-    const previous = family.current ? this.refreshTokens.get(family.current) : undefined;
-    if (previous) previous.supersededAt = Date.now();
-    const record: RefreshTokenRecord = { token: randomToken(), family, issuedAt: Date.now() };
+  /**
+   * Issues a refresh token in `parent`'s family, as its child. `supersede` marks the parent used
+   * (its first use only: the grace window runs from then); policies that keep old tokens valid
+   * leave it unmarked.
+   */
+  issueSuccessor(parent: RefreshTokenRecord, supersede: boolean): RefreshTokenRecord {
+    if (supersede) parent.supersededAt ??= Date.now();
+    return this.mint(parent.family, parent);
+  }
+
+  /** Tokens minted from `record` that are still usable: not rotated away, not revoked. */
+  liveChildren(record: RefreshTokenRecord): RefreshTokenRecord[] {
+    return record.children.filter((child) => child.supersededAt === undefined && !child.revoked);
+  }
+
+  private mint(family: RefreshFamily, parent: RefreshTokenRecord | undefined): RefreshTokenRecord {
+    const record: RefreshTokenRecord = {
+      token: randomToken(),
+      family,
+      generation: parent ? parent.generation + 1 : 0,
+      children: [],
+      issuedAt: Date.now(),
+    };
+    parent?.children.push(record);
     family.current = record.token;
     this.refreshTokens.set(record.token, record);
     return record;

@@ -3,7 +3,13 @@
 import { http, HttpResponse } from 'msw';
 import type { TokenVerification } from '../tokens.js';
 import type { AccessPolicy } from './access-policies.js';
-import { insufficientScopeChallenge, invalidTokenChallenge, missingTokenChallenge, type ChallengeSettings } from './challenge.js';
+import {
+  insufficientScopeChallenge,
+  invalidTokenChallenge,
+  missingTokenChallenge,
+  type ChallengeSettings,
+  type InsufficientScopeChallenge,
+} from './challenge.js';
 import { methodOf, parseJsonRpc } from './jsonrpc.js';
 
 export type TokenVerifier = (token: string) => Promise<TokenVerification>;
@@ -14,6 +20,8 @@ export interface BearerGuardOptions {
   /** JSON-RPC methods that need no token; a body is public only when every message in it is. */
   publicMethods: string[];
   policies: AccessPolicy[];
+  /** Builds the 403 challenge; default: the plain one from `challenge`. */
+  insufficientScope?: InsufficientScopeChallenge;
 }
 
 /** Only the Authorization header counts: a token in the query (RFC 6750 §2.3) is not accepted here. */
@@ -29,6 +37,7 @@ function challengeResponse(status: 401 | 403, challenge: string, body?: Record<s
 
 export function bearerGuard(mcpUrl: string, options: BearerGuardOptions) {
   const publicMethods = new Set(options.publicMethods);
+  const insufficientScope = options.insufficientScope ?? ((scope: string) => insufficientScopeChallenge(options.challenge, scope));
   return http.post(mcpUrl, async ({ request }) => {
     // Cloned because the JSON-RPC handler behind this guard reads the same body.
     const body = parseJsonRpc(await request.clone().text());
@@ -46,8 +55,9 @@ export function bearerGuard(mcpUrl: string, options: BearerGuardOptions) {
     }
     for (const policy of options.policies) {
       const denial = policy(verification.claims, messages);
+      if (denial && 'forbidden' in denial) return HttpResponse.json({ error: 'forbidden', message: denial.forbidden }, { status: 403 });
       if (denial) {
-        return challengeResponse(403, insufficientScopeChallenge(options.challenge, denial.requiredScope), {
+        return challengeResponse(403, insufficientScope(denial.requiredScope), {
           error: 'insufficient_scope',
           scope: denial.requiredScope,
         });

@@ -1,9 +1,12 @@
-// Builds the resource server's handlers: PRM (if any), the bearer guard, the MCP endpoint.
+// Builds the resource server's handlers: PRM (if any), the bearer guard, the MCP endpoint, and the
+// policies the knobs select, each composed in rather than branched on inside one handler.
 import type { RequestHandler } from 'msw';
+import { KnobMemory } from '../knob-memory.js';
 import type { WorldKnobs } from '../knobs.js';
-import { requireToolScopes, type AccessPolicy } from './access-policies.js';
+import { countingDenials, forbidTools, requireToolScopes, type AccessPolicy, type DenialCount } from './access-policies.js';
 import { bearerGuard, type TokenVerifier } from './bearer.js';
-import { mcpEndpoint, mcpMethodNotAllowed, mcpMethods, TEST_TOOL } from './mcp.js';
+import { insufficientScopeChallenges, type ChallengeCounter } from './challenge.js';
+import { mcpEndpoint, mcpGoneAfter, mcpMethodNotAllowed, mcpMethods, TEST_TOOL } from './mcp.js';
 import { prmDocument, protectedResourceMetadata } from './prm.js';
 
 export interface ResourceServerConfig {
@@ -12,24 +15,56 @@ export interface ResourceServerConfig {
   canonicalResource: string;
   /** Where PRM is served, if anywhere. */
   prmUrl?: string;
+  /** A second URL serving the same PRM (rs.resourceMetadataPath); the challenge names it instead of prmUrl. */
+  resourceMetadataUrl?: string;
   authorizationServers: string[];
   verify: TokenVerifier;
+  /** What the policies remember across reconfiguration (challenge and denial counters). */
+  memory?: KnobMemory;
+}
+
+/** Every tool a policy mentions is listed, so a client can find and call it. */
+function toolNames(knobs: WorldKnobs): string[] {
+  const names = [TEST_TOOL, ...Object.keys(knobs.rs.toolScopes ?? {}), ...(knobs.rs.bare403Tools ?? [])];
+  return [...new Set(names)];
+}
+
+/** Plain refusals first: a tool behind a WAF is refused before any step-up is considered. */
+function accessPolicies(knobs: WorldKnobs): AccessPolicy[] {
+  const policies: AccessPolicy[] = [];
+  if (knobs.rs.bare403Tools && knobs.rs.bare403Tools.length > 0) policies.push(forbidTools(knobs.rs.bare403Tools));
+  if (knobs.rs.toolScopes) policies.push(requireToolScopes(knobs.rs.toolScopes));
+  return policies;
 }
 
 export function resourceServerHandlers(config: ResourceServerConfig): RequestHandler[] {
-  const { knobs, mcpUrl, prmUrl } = config;
-  const toolScopes = knobs.rs.toolScopes ?? {};
-  const policies: AccessPolicy[] = knobs.rs.toolScopes ? [requireToolScopes(toolScopes)] : [];
-  const tools = [TEST_TOOL, ...Object.keys(toolScopes).filter((name) => name !== TEST_TOOL)];
+  const { knobs, mcpUrl, prmUrl, resourceMetadataUrl } = config;
+  const memory = config.memory ?? new KnobMemory();
+  const { giveUpAfter, challengeVariation = 'none' } = knobs.rs;
+
+  let policies = accessPolicies(knobs);
+  const front: RequestHandler[] = [];
+  if (giveUpAfter !== undefined) {
+    const count = memory.keep<DenialCount>('giveUpAfter', giveUpAfter, () => ({ denied: 0 }));
+    policies = [countingDenials(policies, count)];
+    front.push(mcpGoneAfter(mcpUrl, giveUpAfter, count));
+  }
+
+  const challenge = { resourceMetadata: knobs.prm.advertise ? (resourceMetadataUrl ?? prmUrl) : undefined, scope: knobs.rs.challengeScope };
+  const counter = memory.keep<ChallengeCounter>('challengeVariation', challengeVariation, () => ({ sent: 0 }));
+  const document = prmDocument(knobs.prm, config.canonicalResource, config.authorizationServers);
+  const prmUrls = [...new Set([prmUrl, resourceMetadataUrl].filter((url): url is string => url !== undefined))];
   return [
-    ...(prmUrl ? [protectedResourceMetadata(prmUrl, prmDocument(knobs.prm, config.canonicalResource, config.authorizationServers))] : []),
+    ...front,
+    ...prmUrls.map((url) => protectedResourceMetadata(url, document, knobs.prm.cacheControl)),
     ...mcpMethodNotAllowed(mcpUrl),
     bearerGuard(mcpUrl, {
       verify: config.verify,
-      challenge: { resourceMetadata: prmUrl && knobs.prm.advertise ? prmUrl : undefined, scope: knobs.rs.challengeScope },
+      challenge,
       publicMethods: knobs.rs.publicMethods,
       policies,
+      insufficientScope: insufficientScopeChallenges[challengeVariation](challenge, counter),
     }),
-    mcpEndpoint(mcpUrl, mcpMethods(tools)),
+    mcpEndpoint(mcpUrl, mcpMethods(toolNames(knobs))),
   ];
 }

@@ -51,3 +51,15 @@ export function mcpMethodNotAllowed(mcpUrl: string) {
   const refuse = () => new HttpResponse(null, { status: 405, headers: { Allow: 'POST' } });
   return [http.get(mcpUrl, refuse), http.delete(mcpUrl, refuse)];
 }
+
+/**
+ * The MCP endpoint that has given up (the official auth/scope-retry-limit scenario): once `limit`
+ * authenticated requests were denied with 403, every further request gets 410 Gone, so a client
+ * that keeps re-authorizing is stopped and the trace shows how many times it tried.
+ */
+export function mcpGoneAfter(mcpUrl: string, limit: number, count: { denied: number }) {
+  return http.all(mcpUrl, () => {
+    if (count.denied < limit) return undefined;
+    return new HttpResponse(`gone: ${limit} requests were refused with 403`, { status: 410, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+  });
+}

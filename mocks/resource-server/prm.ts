@@ -35,6 +35,8 @@ export function prmDocument(knobs: PrmKnobs, canonicalResource: string, authoriz
   };
 }
 
-export function protectedResourceMetadata(url: string, document: Record<string, unknown>) {
-  return http.get(url, () => HttpResponse.json(document));
+/** `cacheControl` is the knob's Cache-Control (RFC 9728 §7.10); absent sends none. */
+export function protectedResourceMetadata(url: string, document: Record<string, unknown>, cacheControl?: string) {
+  const init = cacheControl !== undefined ? { headers: { 'Cache-Control': cacheControl } } : undefined;
+  return http.get(url, () => HttpResponse.json(document, init));
 }

@@ -27,8 +27,8 @@ export function probes(trace: Trace, role: 'prm' | 'as-metadata'): Array<{ url: 
 
 /**
  * Judges a probe sequence against the order a correct client follows: the distinct URLs must be a
- * prefix of `expected`, and the client stops at the first one that answered. Returns the first
- * offending probe and why, or undefined when the order holds.
+ * prefix of `expected`, the client stops at the first one that answered, and it does not give up
+ * while locations remain. Returns the offending probe and why, or undefined when the order holds.
  */
 export function probeOrderViolation(
   tried: Array<{ url: string; exchange: Exchange }>,
@@ -47,6 +47,9 @@ export function probeOrderViolation(
     }
     if (succeeded(probe.exchange)) answered = probe.url;
   }
+  const untried = expected.slice(tried.length);
+  if (!answered && untried.length && tried.length)
+    return { exchange: tried[tried.length - 1].exchange, why: `gave up after ${tried[tried.length - 1].url} answered ${tried[tried.length - 1].exchange.response?.status ?? 'nothing'}, without trying ${untried.join(', ')}` };
   return undefined;
 }
 

@@ -21,3 +21,22 @@ describe('world handlers in-process', () => {
     expect(metadata.token_endpoint).toBe('http://as.test/token');
   });
 });
+
+describe('world handlers in-process with a second authorization server', () => {
+  it('need an origin for it, and then serve it', async () => {
+    const twoServers = knobs({ prm: { authorizationServer: 'second' } });
+    twoServers.as2 = {};
+    await expect(createWorldHandlers(twoServers, { rsOrigin: 'http://rs.test', asOrigin: 'http://as.test' })).rejects.toThrow(/no origin/);
+    const built = await createWorldHandlers(twoServers, { rsOrigin: 'http://rs2.test', asOrigin: 'http://as1.test', as2Origin: 'http://as2.test' });
+    expect(built.secondAuthorizationServer?.issuer).toBe('http://as2.test');
+    server.use(...built.handlers);
+    try {
+      const prm = (await (await fetch('http://rs2.test/.well-known/oauth-protected-resource/mcp')).json()) as Record<string, unknown>;
+      expect(prm.authorization_servers).toEqual(['http://as2.test']);
+      const metadata = (await (await fetch('http://as2.test/.well-known/oauth-authorization-server')).json()) as Record<string, unknown>;
+      expect(metadata.token_endpoint).toBe('http://as2.test/token');
+    } finally {
+      server.resetHandlers();
+    }
+  });
+});

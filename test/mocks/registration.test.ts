@@ -35,16 +35,22 @@ describe('dynamic client registration', () => {
     expect(body.client_secret_expires_at).toBe(0);
   });
 
-  it('defaults the method to client_secret_basic, and refuses it when not supported', async () => {
+  it('defaults the method to client_secret_basic, and replaces an unsupported one with the first it supports', async () => {
     const basic = await newWorld({ as: { tokenAuthMethods: ['client_secret_basic'] } });
     const accepted = await post(basic.world, JSON.stringify({ redirect_uris: [REDIRECT_URI] }));
     expect(accepted.status).toBe(201);
     expect(await accepted.json()).toMatchObject({ token_endpoint_auth_method: 'client_secret_basic' });
 
+    const replaced = await post(basic.world, JSON.stringify({ redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: 'none' }));
+    expect(replaced.status).toBe(201);
+    const body = (await replaced.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ token_endpoint_auth_method: 'client_secret_basic', client_secret_expires_at: 0 });
+    expect(typeof body.client_secret).toBe('string');
+
     const publicOnly = await newWorld();
-    const refused = await post(publicOnly.world, JSON.stringify({ redirect_uris: [REDIRECT_URI] }));
-    expect(refused.status).toBe(400);
-    expect(await refused.json()).toMatchObject({ error: 'invalid_client_metadata' });
+    const downgraded = await post(publicOnly.world, JSON.stringify({ redirect_uris: [REDIRECT_URI] }));
+    expect(downgraded.status).toBe(201);
+    expect(await downgraded.json()).not.toHaveProperty('client_secret');
   });
 
   it('refuses a body that is not a JSON object', async () => {

@@ -15,6 +15,7 @@ import { CLIENT_DEFECTS, type ClientDefect } from './client-defects.js';
 const DEFECT_NAMES = Object.keys(CLIENT_DEFECTS);
 
 const CIMD_URL = 'https://conformance-test.local/client-metadata.json';
+const CIMD_HTTP_URL = 'http://conformance-test.local/client-metadata.json'; // 'cimd-http-url' only
 // Never listened on: the client reads the code from the Location header that points here.
 const REDIRECT_URI = 'http://127.0.0.1:33419/callback';
 const DEADLINE_MS = 20_000;
@@ -182,6 +183,7 @@ function asMetadataUrls(issuer: string, legacy: boolean): string[] {
   const path = pathname.replace(/\/$/, '');
   const oauth = `${origin}/.well-known/oauth-authorization-server${path}`;
   if (legacy) return [oauth];
+  if (defects.has('oauth-metadata-only')) return [oauth];
   const oidc = path
     ? [`${origin}/.well-known/openid-configuration${path}`, `${origin}${path}/.well-known/openid-configuration`]
     : [`${origin}/.well-known/openid-configuration`];
@@ -273,8 +275,9 @@ async function obtainClient(as: AuthServer): Promise<ClientCredentials> {
     return { ...pre, method: firstUsableMethod(as, pre.client_secret !== undefined) };
   }
   if (as.metadata?.client_id_metadata_document_supported && !defects.has('dcr-even-if-cimd')) {
-    log('client', `CIMD ${CIMD_URL}`);
-    return { client_id: CIMD_URL, method: 'none' };
+    const clientId = defects.has('cimd-http-url') ? CIMD_HTTP_URL : CIMD_URL;
+    log('client', `CIMD ${clientId}`);
+    return { client_id: clientId, method: 'none' };
   }
   if (as.register) return register(as.register, as);
   refuse('C-REG-01', 'no pre-registration, CIMD or registration endpoint');
@@ -284,12 +287,12 @@ async function register(endpoint: string, as: AuthServer): Promise<ClientCredent
   const offered = as.metadata?.token_endpoint_auth_methods_supported;
   const body: Record<string, unknown> = {
     client_name: 'mcp-auth-conformance mutant client',
-    redirect_uris: [REDIRECT_URI],
+    redirect_uris: defects.has('dcr-no-redirect-uris') ? undefined : [REDIRECT_URI],
     grant_types: defects.has('no-refresh-grant-type') ? ['authorization_code'] : ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     token_endpoint_auth_method: !offered || offered.includes('none') ? 'none' : offered[0],
   };
-  if (!defects.has('no-application-type')) body.application_type = 'native'; // C-REG-12/13
+  if (!defects.has('no-application-type')) body.application_type = defects.has('application-type-web') ? 'web' : 'native'; // C-REG-12/13
   const response = await http(endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
@@ -302,7 +305,7 @@ async function register(endpoint: string, as: AuthServer): Promise<ClientCredent
   log('client', `registered ${info.client_id}`);
   // DCR-C-03: what the AS returns is authoritative.
   const method = (info.token_endpoint_auth_method ?? body.token_endpoint_auth_method) as TokenAuthMethod;
-  return { client_id: info.client_id, client_secret: info.client_secret, method };
+  return { client_id: defects.has('ignore-issued-client-id') ? 'mutant-client' : info.client_id, client_secret: info.client_secret, method };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -314,7 +317,7 @@ function initialScopes(challenge: Challenge, prm: Prm | undefined, as: AuthServe
   if (defects.has('scope-all-supported')) return prm?.scopes_supported ?? as.metadata?.scopes_supported ?? [];
   if (challenge.scope) return splitScopes(challenge.scope);
   if (defects.has('scope-from-supported-ignored')) return [];
-  return prm?.scopes_supported ?? [];
+  return prm?.scopes_supported ?? (defects.has('default-scope') ? ['mcp'] : []);
 }
 
 /** C-RES-04: the canonical MCP URL, identical in the authorization and token requests. */
@@ -403,11 +406,14 @@ function validateAuthorizationResponse(params: URLSearchParams, as: AuthServer, 
 /** The RFC 9207 §2.4 table as MCP profiles it: a present iss is always compared, by exact string. */
 function checkIss(iss: string | null, as: AuthServer): string | undefined {
   const supported = as.metadata?.authorization_response_iss_parameter_supported === true;
+  if (!supported && defects.has('iss-only-when-advertised')) return undefined;
   if (iss === null) {
+    if (!supported && defects.has('require-iss-always')) return 'iss missing (support not advertised)';
     return supported && !defects.has('ignore-missing-iss') ? 'iss missing though the AS advertises it' : undefined;
   }
+  const issuer = defects.has('iss-compare-with-slash') ? `${as.issuer}/` : as.issuer;
   const normalize = (value: string) => (defects.has('normalize-iss') ? value.replace(/\/$/, '').toLowerCase() : value);
-  return normalize(iss) === normalize(as.issuer) ? undefined : `iss ${JSON.stringify(iss)} is not ${JSON.stringify(as.issuer)}`;
+  return normalize(iss) === normalize(issuer) ? undefined : `iss ${JSON.stringify(iss)} is not ${JSON.stringify(issuer)}`;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -440,7 +446,8 @@ async function tokenRequest(as: AuthServer, client: ClientCredentials, form: URL
 
 async function redeemCode(as: AuthServer, client: ClientCredentials, result: AuthorizationResult): Promise<Tokens> {
   const form = new URLSearchParams({ grant_type: 'authorization_code', code: result.code, redirect_uri: REDIRECT_URI });
-  if (!defects.has('no-pkce')) form.set('code_verifier', result.verifier);
+  if (!defects.has('no-pkce') && !defects.has('no-verifier')) form.set('code_verifier', result.verifier);
+  if (defects.has('wrong-verifier')) form.set('code_verifier', base64url(randomBytes(32)));
   return tokenRequest(as, client, form);
 }
 

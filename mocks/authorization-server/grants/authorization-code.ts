@@ -1,4 +1,5 @@
 import type { GrantHandler } from '../token.js';
+import { refreshGenerationHeader } from '../diagnostics.js';
 import { oauthError } from '../oauth-error.js';
 import { pkceVerifies } from './pkce.js';
 import { resolveResource } from './resource.js';
@@ -29,5 +30,5 @@ export const authorizationCodeGrant: GrantHandler = async (as, { form, client })
 
   const grant = { client_id: client.client_id, scope: code.scope, resource: target.resource };
   const refresh = as.knobs.refreshTokens ? as.state.startRefreshFamily(grant) : undefined;
-  return tokenResponse(as, grant, refresh);
+  return tokenResponse(as, grant, refresh, refresh ? refreshGenerationHeader(refresh, 'issued') : undefined);
 };

@@ -1,4 +1,5 @@
 // The successful token response shared by every grant.
+import { decodeJwt } from 'jose';
 import { HttpResponse } from 'msw';
 import { mintAccessToken } from '../../tokens.js';
 import type { AuthorizationServer } from '../context.js';
@@ -11,7 +12,8 @@ export interface TokenGrant {
   resource?: string;
 }
 
-export async function tokenResponse(as: AuthorizationServer, grant: TokenGrant, refresh?: RefreshTokenRecord): Promise<Response> {
+/** Mints the access token and builds the body; remembers the token so the world can expire it later. */
+export async function tokenResponseBody(as: AuthorizationServer, grant: TokenGrant, refresh?: RefreshTokenRecord): Promise<Record<string, unknown>> {
   const ttlSeconds = as.knobs.accessTokenTtlSeconds;
   const access_token = await mintAccessToken(as.key, {
     iss: as.issuer,
@@ -21,11 +23,25 @@ export async function tokenResponse(as: AuthorizationServer, grant: TokenGrant, 
     scope: grant.scope || undefined,
     ttlSeconds,
   });
-  return HttpResponse.json({
+  as.state.accessTokens.add(String(decodeJwt(access_token).jti));
+  return {
     access_token,
     token_type: 'Bearer',
     expires_in: ttlSeconds,
     ...(grant.scope ? { scope: grant.scope } : {}),
     ...(refresh ? { refresh_token: refresh.token } : {}),
-  });
+  };
+}
+
+export async function tokenResponse(
+  as: AuthorizationServer,
+  grant: TokenGrant,
+  refresh?: RefreshTokenRecord,
+  headers?: Record<string, string>,
+): Promise<Response> {
+  const body = tokenResponseBody(as, grant, refresh);
+  // Kept, as a promise, so that idempotent grace can answer a retry with exactly this pair even
+  // when the retry overtakes the signing of the first answer.
+  if (refresh) refresh.issuedWith = body;
+  return HttpResponse.json(await body, headers ? { headers } : undefined);
 }

@@ -19,9 +19,10 @@ export const legacyMetadataUsed: CheckDef = {
   judge(trace) {
     const url = legacyMetadataUrl(trace.world.mcpUrl);
     const metadata = fromClients(trace).find((e) => e.request.url.split('?')[0] === url);
-    if (!metadata) return missing(`the client never requested ${url}`);
     // Endpoints guessed at the origin instead of read from the metadata (which names /oauth/...).
     const guessed = fromClients(trace).filter((e) => e.role === 'unknown' && DEFAULT_PATHS.has(new URL(e.request.url).pathname));
+    if (!metadata && guessed.length) return unmet(`the client used the default endpoint ${guessed[0].request.url.split('?')[0]} without ever requesting ${url}`, [ev(guessed[0], 'url')]);
+    if (!metadata) return missing(`the client never requested ${url}`);
     if (guessed.length) return unmet(`the client tried the default endpoint ${guessed[0].request.url.split('?')[0]} although the metadata names its endpoints`, [ev(guessed[0], 'url'), ev(metadata)]);
     const authorization = authorizationRequests(trace)[0];
     if (!authorization) return missing('the client never reached the authorization endpoint named in the metadata', [ev(metadata)]);

@@ -15,9 +15,15 @@ export const respondsTo401: CheckDef = {
   judge(trace) {
     const challenged = fromClients(trace).find((e) => e.role === 'mcp' && e.response?.status === 401);
     if (!challenged) return missing('the client never made an MCP request that drew a 401');
-    const calls = mcpRequestsAfterFirstToken(trace).filter((e) => bearerToken(e) && succeeded(e));
+    const after = mcpRequestsAfterFirstToken(trace);
+    const calls = after.filter((e) => bearerToken(e) && succeeded(e));
     const toolCall = calls.find((e) => mcpMethods(e).includes('tools/call'));
-    if (!calls.length) return missing('no authorized MCP request followed the 401', [ev(challenged, 'response.header.www-authenticate')]);
+    if (!calls.length) {
+      // The client did come back after authorizing, but the server still refused what it sent.
+      const refused = after.filter((e) => e.response?.status === 401 || e.response?.status === 403);
+      if (refused.length) return unmet(`the client retried after authorizing but every request was refused (${refused[0].response?.status})`, refused.slice(0, 3).map((e) => ev(e, 'header.authorization')));
+      return missing('no authorized MCP request followed the 401', [ev(challenged, 'response.header.www-authenticate')]);
+    }
     if (!toolCall) return missing('the client was authorized but never called a tool', [ev(calls[calls.length - 1])]);
     return met('authorized tools/call succeeded', [ev(challenged), ev(toolCall)]);
   },

@@ -1,0 +1,197 @@
+// Pins what the kit says about a real, unmodified client: @modelcontextprotocol/sdk 1.32.2 behind the
+// plainest OAuthClientProvider (test/targets/sdk-plain-client.ts), run through the whole client suite
+// at 2026-07-28 by the same engine the CLI uses. The exact set of failing and warning checks and the
+// exact set of passing scenarios are written out below. When either moves, the kit (a check, a
+// scenario, the mock world) or the target (the SDK, the plain client) changed; the failure says which
+// entries moved, and the table is only updated once it is clear which side moved and why.
+//
+// Every entry was checked against the trace (the report's exchanges) and the SDK source before it was
+// pinned; the comment above each group says why the SDK fails it. Entries marked KIT BUG are pinned
+// because that is what the kit says today, not because the SDK is at fault: fixing the kit will make
+// them disappear here, which is intended.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { shellQuote } from '../../core/client-process.js';
+import { runClientScenarios } from '../../core/engine.js';
+import type { Report } from '../../core/report.js';
+import { clientScenarios } from '../../suites/client/index.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SOURCE = 'test/targets/sdk-plain-client.ts';
+const COMPILED = 'dist/test/targets/sdk-plain-client.js';
+const SDK_VERSION = '1.32.2';
+const SPEC_VERSION = '2026-07-28';
+
+type Verdict = 'fail' | 'warn';
+
+/** `scenario:check-id` -> what the kit says. Every check not listed here must pass. */
+const PINNED_CHECKS: Record<string, Verdict> = {
+  // State: the provider has no state() (neither has the SDK's example provider nor the official suite's),
+  // so auth() sends no state; and finishAuth(code) takes the code alone, so the SDK could not compare a
+  // state if there were one. C-STATE-01 is a SHOULD, hence warnings.
+  'auth/metadata-default:state-sent': 'warn',
+  'auth/metadata-var1:state-sent': 'warn',
+  'auth/metadata-var2:state-sent': 'warn',
+  'auth/metadata-var3:state-sent': 'warn',
+  'auth/metadata-var4:state-sent': 'warn',
+  'auth/dynamic-client-registration:state-sent': 'warn',
+  'auth/pre-registration:state-sent': 'warn',
+  'auth/basic-cimd:state-sent': 'warn',
+  'auth/registration-priority:state-sent': 'warn',
+  'auth/token-endpoint-auth-none:state-sent': 'warn',
+  'auth/pkce-fresh-per-attempt:state-sent': 'warn',
+  'auth/scope-from-www-authenticate:state-sent': 'warn',
+  'auth/scope-from-scopes-supported:state-sent': 'warn',
+  'auth/scope-omitted-when-undefined:state-sent': 'warn',
+  'auth/state-mismatch:state-sent': 'warn',
+  'auth/state-missing:state-sent': 'warn',
+  'auth/iss-supported:state-sent': 'warn',
+  'auth/iss-not-advertised:state-sent': 'warn',
+  'auth/iss-supported-missing:state-sent': 'warn',
+  'auth/iss-wrong-issuer:state-sent': 'warn',
+  'auth/iss-unexpected:state-sent': 'warn',
+  'auth/iss-normalized:state-sent': 'warn',
+  'auth/2025-03-26-oauth-metadata-backcompat:state-sent': 'warn',
+  'auth/2025-03-26-oauth-endpoint-fallback:state-sent': 'warn',
+  // The tampered responses are redeemed: finishAuth checks no state (a random one, or none, came back).
+  'auth/state-mismatch:state-mismatch-rejected': 'warn',
+  'auth/state-missing:state-missing-rejected': 'warn',
+
+  // RFC 9207: finishAuth(code) never sees the callback's iss, and auth() compares nothing, so a missing,
+  // foreign or slash-normalised iss is redeemed like a correct one.
+  'auth/iss-supported-missing:iss-missing-rejected': 'fail',
+  'auth/iss-wrong-issuer:iss-wrong-rejected': 'fail',
+  'auth/iss-unexpected:iss-unadvertised-wrong-rejected': 'fail',
+  'auth/iss-normalized:iss-not-normalized': 'fail',
+
+  // C-ASM-05: auth() keys everything on the authorization server URL from PRM and says in its source
+  // that metadata.issuer is "deliberately not used"; it registered at the impostor's endpoints.
+  'auth/metadata-issuer-mismatch:as-metadata-issuer-validated': 'fail',
+
+  // SEP-837: OAuthClientMetadata has no application_type and registerClient() posts the user's
+  // metadata as written, so registration carries none (a typical SDK user writes none).
+  'auth/dynamic-client-registration:dcr-application-type': 'fail',
+  'auth/dynamic-client-registration:dcr-application-type-native': 'warn',
+
+  // C-PKCE-04/05: startAuthorization() only throws when code_challenge_methods_supported is present and
+  // lacks S256; an absent member lets it authorize anyway (the mock then answered error=invalid_request).
+  'auth/pkce-not-advertised:pkce-refuses-without-support': 'fail',
+  'auth/pkce-not-advertised-oidc:pkce-refuses-without-support-oidc': 'fail',
+
+  // 2025-03-26 servers (no PRM). C-RES-06: selectResourceURL() returns undefined without PRM, so neither
+  // the authorization nor the token request names a resource (an SDK defect). The world's 2025-03-26
+  // resource server predates RFC 8707 and accepts the audience-less token, so the flow completes and
+  // only the resource checks fail.
+  'auth/2025-03-26-oauth-metadata-backcompat:resource-in-authorization-request': 'fail',
+  'auth/2025-03-26-oauth-metadata-backcompat:resource-in-token-request': 'fail',
+  'auth/2025-03-26-oauth-metadata-backcompat:resource-is-canonical-server-uri': 'fail',
+  'auth/2025-03-26-oauth-endpoint-fallback:resource-in-authorization-request': 'fail',
+  'auth/2025-03-26-oauth-endpoint-fallback:resource-in-token-request': 'fail',
+  'auth/2025-03-26-oauth-endpoint-fallback:resource-is-canonical-server-uri': 'fail',
+  // No state() in the plain provider (see above).
+  'auth/token-endpoint-auth-basic:state-sent': 'warn',
+  'auth/token-endpoint-auth-post:state-sent': 'warn',
+};
+
+/**
+ * Scenarios whose required checks all pass (warnings allowed). Notably auth/resource-mismatch: the SDK's
+ * checkResourceAllowed() refuses a PRM resource on another origin. It would accept one that is a path
+ * prefix of the MCP URL (PRM-C-04 wants identity), but no scenario of the kit offers such a PRM.
+ */
+const PINNED_PASSING_SCENARIOS: string[] = [
+  'auth/metadata-default',
+  'auth/metadata-var1',
+  'auth/metadata-var2',
+  'auth/metadata-var3',
+  'auth/metadata-var4',
+  'auth/resource-mismatch',
+  'auth/pre-registration',
+  'auth/basic-cimd',
+  'auth/registration-priority',
+  'auth/token-endpoint-auth-basic',
+  'auth/token-endpoint-auth-post',
+  'auth/token-endpoint-auth-none',
+  'auth/pkce-fresh-per-attempt',
+  'auth/scope-from-www-authenticate',
+  'auth/scope-from-scopes-supported',
+  'auth/scope-omitted-when-undefined',
+  'auth/state-mismatch',
+  'auth/state-missing',
+  'auth/iss-supported',
+  'auth/iss-not-advertised',
+];
+
+/** Compiles the target when dist/ lacks it or holds an older build: the engine runs compiled JavaScript. */
+function ensureCompiled(): void {
+  const compiled = path.join(ROOT, COMPILED);
+  if (existsSync(compiled) && statSync(compiled).mtimeMs >= statSync(path.join(ROOT, SOURCE)).mtimeMs) return;
+  // tsc emits even when something elsewhere in the project has a type error; the output is checked below.
+  spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')], { stdio: 'ignore' });
+  if (!existsSync(compiled)) throw new Error(`${COMPILED} was not built`);
+}
+
+function installedSdkVersion(): string {
+  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'node_modules/@modelcontextprotocol/sdk/package.json'), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+/** The report as the pinned tables describe it, with each non-passing check's message for the diff. */
+function observed(report: Report): { checks: Map<string, { verdict: string; message: string }>; passing: Set<string> } {
+  const checks = new Map<string, { verdict: string; message: string }>();
+  const passing = new Set<string>();
+  for (const scenario of report.scenarios) {
+    if (scenario.status === 'pass') passing.add(scenario.id);
+    // A skipped scenario has no checks; it is neither passing nor failing, so it shows up as a change.
+    if (scenario.status === 'skip') checks.set(`${scenario.id}:(scenario)`, { verdict: 'skip', message: scenario.skipReason ?? '' });
+    for (const check of scenario.checks) {
+      if (check.status !== 'pass') checks.set(`${scenario.id}:${check.id}`, { verdict: check.status, message: check.message });
+    }
+  }
+  return { checks, passing };
+}
+
+/** One line per entry that moved; empty when the run matches the tables exactly. */
+function changes(report: Report): string[] {
+  const { checks, passing } = observed(report);
+  const lines: string[] = [];
+  for (const [key, { verdict, message }] of checks) {
+    const pinned = PINNED_CHECKS[key];
+    if (pinned === undefined) lines.push(`new ${verdict}: ${key} (${message})`);
+    else if (pinned !== verdict) lines.push(`was ${pinned}, now ${verdict}: ${key} (${message})`);
+  }
+  for (const key of Object.keys(PINNED_CHECKS)) {
+    if (!checks.has(key)) lines.push(`pinned ${PINNED_CHECKS[key]}, now passes or is gone: ${key}`);
+  }
+  for (const id of passing) if (!PINNED_PASSING_SCENARIOS.includes(id)) lines.push(`scenario now passes: ${id}`);
+  for (const id of PINNED_PASSING_SCENARIOS) if (!passing.has(id)) lines.push(`scenario no longer passes (or is gone): ${id}`);
+  return lines;
+}
+
+beforeAll(ensureCompiled, 120_000);
+
+describe(`@modelcontextprotocol/sdk ${SDK_VERSION}, plain provider, whole client suite at ${SPEC_VERSION}`, () => {
+  it('runs against the SDK version the table was pinned for', () => {
+    expect(installedSdkVersion(), 'the target changed: another SDK version is installed, so the pinned table does not describe it').toBe(SDK_VERSION);
+  });
+
+  it('fails exactly the pinned checks and passes exactly the pinned scenarios', async () => {
+    const report = await runClientScenarios({
+      command: `${shellQuote(process.execPath)} ${shellQuote(path.join(ROOT, COMPILED))}`,
+      scenarios: clientScenarios,
+      specVersion: SPEC_VERSION,
+      jobs: 4,
+      timeoutMs: 20_000,
+      strict: false,
+    });
+    const moved = changes(report);
+    const explanation = [
+      `The kit's verdicts on the SDK ${SDK_VERSION} plain client changed (${moved.length} entr${moved.length === 1 ? 'y' : 'ies'}).`,
+      'Either the kit changed (a check, a scenario or the mock world) or the target did (the SDK, test/targets/sdk-plain-client.ts).',
+      'Find out which side moved from the trace, then update PINNED_CHECKS / PINNED_PASSING_SCENARIOS with the reason.',
+    ].join(' ');
+    expect(moved, explanation).toEqual([]);
+  }, 240_000);
+});

@@ -1,0 +1,306 @@
+// The proof that every check of the client suite works both ways (DESIGN: "What makes a check
+// trustworthy"): the correct clients pass every check, and for every row of the mutant matrix the
+// mutant with exactly that defect fails exactly that check, for that reason, with evidence, and breaks
+// nothing beyond the consequences the row states.
+//
+// Every client run goes through the engine (runClientScenarios), as real processes against real worlds:
+// one run per spec version for the reference client, one for the defect-free mutant, and one per defect
+// over the scenarios its rows name. Runs go two at a time, a few ahead of the test that waits for them,
+// so the machine stays busy while earlier tests report.
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { judgeSafely } from '../../core/check.js';
+import { runClientScenarios } from '../../core/engine.js';
+import type { CheckResult, Report, ScenarioResult } from '../../core/report.js';
+import type { ClientScenario } from '../../core/scenario.js';
+import { LATEST_SPEC_VERSION, SELECTABLE_SPEC_VERSIONS, type SpecVersion } from '../../core/spec.js';
+import type { Trace } from '../../core/trace.js';
+import { clientScenarios } from '../../suites/client/index.js';
+import { CLIENT_DEFECTS } from '../mutants/client-defects.js';
+import { MUTANT_MATRIX, type MutantCase } from './mutant-matrix.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The default version first: every other test relies on it. */
+const NEWEST_FIRST = [...SELECTABLE_SPEC_VERSIONS].reverse();
+const REFERENCE_CLIENT = 'dist/examples/clients/reference-client.js';
+const MUTANT_CLIENT = 'dist/test/mutants/client.js';
+/** The compiled clients and the sources they are built from: a stale build would test old code. */
+const BUILDS = [
+  { compiled: REFERENCE_CLIENT, sources: ['examples/clients/reference-client.ts'] },
+  { compiled: MUTANT_CLIENT, sources: ['test/mutants/client.ts', 'test/mutants/client-defects.ts'] },
+];
+
+/** The engine's own check, judged for every scenario next to the scenario's checks. */
+const PROCESS_CHECK = 'client-process';
+/** runClientScenarios calls at once; each runs up to JOBS scenarios at once (most defect runs have one). */
+const LANES = 2;
+const JOBS = 2;
+/** Both clients give up after 20 s themselves; this only catches a hung process. */
+const CLIENT_TIMEOUT_MS = 25_000;
+/** A test may wait for runs queued before its own, on a machine that is busy with other test files. */
+const TEST_TIMEOUT_MS = 120_000;
+
+function ensureCompiled(): void {
+  const stale = BUILDS.some(({ compiled, sources }) => {
+    const file = path.join(ROOT, compiled);
+    if (!existsSync(file)) return true;
+    const built = statSync(file).mtimeMs;
+    return sources.some((source) => statSync(path.join(ROOT, source)).mtimeMs > built);
+  });
+  if (!stale) return;
+  // tsc emits despite type errors elsewhere in the project, so the outputs themselves are checked.
+  spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')], { stdio: 'ignore' });
+  for (const { compiled } of BUILDS) {
+    if (!existsSync(path.join(ROOT, compiled))) throw new Error(`${compiled} was not built`);
+  }
+}
+
+/** sh -c runs the command: absolute paths, quoted, so neither the working directory nor spaces matter. */
+const quote = (value: string): string => `'${value.replaceAll("'", `'\\''`)}'`;
+const nodeCommand = (script: string, env = ''): string => `${env}${quote(process.execPath)} ${quote(path.join(ROOT, script))}`;
+// The defect list is set explicitly, so a MUTANT_DEFECTS left in the developer's shell cannot leak in.
+const mutantCommand = (defect = ''): string => nodeCommand(MUTANT_CLIENT, `MUTANT_DEFECTS=${defect} `);
+
+interface RunResult {
+  report: Report;
+  /** The trace of every scenario that ran, by id: verdicts are judged again from it to see their outcome. */
+  traces: Map<string, Trace>;
+}
+
+type Settled = { ok: true; value: RunResult } | { ok: false; error: unknown };
+
+/** One runClientScenarios call the tests need, in the order the tests below ask for them. */
+interface PlannedRun {
+  key: string;
+  command: string;
+  scenarios: ClientScenario[];
+  specVersion: SpecVersion;
+  strict: boolean;
+  requested: boolean;
+  launched: boolean;
+  /** Never rejects, so a run that no test awaits yet cannot end as an unhandled rejection. */
+  settled: Promise<Settled>;
+  settle: (outcome: Settled) => void;
+}
+
+const referenceKey = (version: SpecVersion) => `reference@${version}`;
+const CLEAN_MUTANT_KEY = 'mutant@clean';
+const defectKey = (defect: string) => `mutant@${defect}`;
+
+function planned(key: string, command: string, scenarioIds: readonly string[], specVersion: SpecVersion, strict: boolean): PlannedRun {
+  let settle!: (outcome: Settled) => void;
+  const settled = new Promise<Settled>((resolve) => (settle = resolve));
+  const scenarios = clientScenarios.filter((s) => scenarioIds.includes(s.id));
+  return { key, command, scenarios, specVersion, strict, requested: false, launched: false, settled, settle };
+}
+
+/** Each defect runs once, over every scenario its rows name: rows that share a defect share its run. */
+const scenariosByDefect = new Map<string, string[]>();
+for (const row of MUTANT_MATRIX) {
+  const scenarios = scenariosByDefect.get(row.defect) ?? [];
+  if (!scenarios.includes(row.scenario)) scenarios.push(row.scenario);
+  scenariosByDefect.set(row.defect, scenarios);
+}
+
+const ALL_SCENARIOS = clientScenarios.map((s) => s.id);
+const PLAN: PlannedRun[] = [
+  ...NEWEST_FIRST.map((version) => planned(referenceKey(version), nodeCommand(REFERENCE_CLIENT), ALL_SCENARIOS, version, true)),
+  planned(CLEAN_MUTANT_KEY, mutantCommand(), ALL_SCENARIOS, LATEST_SPEC_VERSION, true),
+  ...[...scenariosByDefect].map(([defect, scenarios]) => planned(defectKey(defect), mutantCommand(defect), scenarios, LATEST_SPEC_VERSION, false)),
+];
+
+// Runs start when a test asks for them, plus the next few in plan order so that both lanes stay busy
+// while tests report one after another. Bounded, so that running a single test (-t) starts little else.
+const LOOKAHEAD = 3;
+const stop = new AbortController();
+let horizon = -1;
+let active = 0;
+
+async function execute(run: PlannedRun): Promise<Settled> {
+  try {
+    const traces = new Map<string, Trace>();
+    const report = await runClientScenarios({
+      command: run.command,
+      scenarios: run.scenarios,
+      specVersion: run.specVersion,
+      jobs: JOBS,
+      timeoutMs: CLIENT_TIMEOUT_MS,
+      strict: run.strict,
+      signal: stop.signal,
+      onTrace: (id, trace) => traces.set(id, trace),
+    });
+    return { ok: true, value: { report, traces } };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/** Fills free lanes: first with runs a test is waiting for, then with the next runs of the plan. */
+function pump(): void {
+  const candidates = [...PLAN.filter((run) => run.requested), ...PLAN.slice(horizon + 1, horizon + 1 + LOOKAHEAD)];
+  for (const run of candidates) {
+    if (active >= LANES || stop.signal.aborted) return;
+    if (run.launched) continue;
+    run.launched = true;
+    active++;
+    void execute(run).then((outcome) => {
+      active--;
+      run.settle(outcome);
+      pump();
+    });
+  }
+}
+
+async function resultOf(key: string): Promise<RunResult> {
+  const index = PLAN.findIndex((run) => run.key === key);
+  if (index < 0) throw new Error(`no run ${key} is planned`);
+  const run = PLAN[index];
+  run.requested = true;
+  horizon = Math.max(horizon, index);
+  pump();
+  const settled = await run.settled;
+  if (!settled.ok) throw settled.error;
+  if (settled.value.report.interrupted) throw new Error(`run ${key} was interrupted`);
+  return settled.value;
+}
+
+beforeAll(ensureCompiled, 120_000);
+
+afterAll(async () => {
+  // A test that failed or timed out can leave runs going: the engine kills their clients on abort.
+  stop.abort();
+  await Promise.all(PLAN.filter((run) => run.launched).map((run) => run.settled));
+});
+
+/** Every way a correct client's report falls short: a scenario not passing, a check not passing, a check not judged. */
+function shortfalls(report: Report, version: SpecVersion): string[] {
+  const found: string[] = [];
+  for (const scenario of clientScenarios) {
+    const result = report.scenarios.find((s) => s.id === scenario.id);
+    if (!result) {
+      found.push(`${scenario.id}: not in the report`);
+      continue;
+    }
+    if (!scenario.specVersions.includes(version)) {
+      if (result.status !== 'skip') found.push(`${scenario.id}: ran (${result.status}) although it does not apply at ${version}`);
+      continue;
+    }
+    if (result.status !== 'pass') found.push(`${scenario.id}: scenario ${result.status}${result.skipReason ? ` (${result.skipReason})` : ''}`);
+    for (const check of result.checks) {
+      if (check.status !== 'pass') found.push(`${scenario.id} ${check.id}: ${check.status}: ${check.message}`);
+    }
+    const expected = [PROCESS_CHECK, ...scenario.checks.filter((c) => c.specVersions.includes(version)).map((c) => c.id)];
+    const judged = result.checks.map((c) => c.id);
+    if (expected.join() !== judged.join()) found.push(`${scenario.id}: judged ${judged.join(', ')}; expected ${expected.join(', ')}`);
+  }
+  return found;
+}
+
+describe('the mutant matrix', () => {
+  it('names, in every row, a scenario that judges the check at the latest spec version, a known defect and known consequences', () => {
+    const wrong: string[] = [];
+    for (const row of MUTANT_MATRIX) {
+      const label = `${row.check} / ${row.scenario} / ${row.defect}`;
+      const scenario = clientScenarios.find((s) => s.id === row.scenario);
+      if (!scenario) {
+        wrong.push(`${label}: no such scenario`);
+        continue;
+      }
+      if (!scenario.specVersions.includes(LATEST_SPEC_VERSION)) wrong.push(`${label}: the scenario does not run at ${LATEST_SPEC_VERSION}`);
+      const judged = scenario.checks.filter((c) => c.specVersions.includes(LATEST_SPEC_VERSION)).map((c) => c.id);
+      if (!judged.includes(row.check)) wrong.push(`${label}: the scenario does not judge the check at ${LATEST_SPEC_VERSION}`);
+      if (!(row.defect in CLIENT_DEFECTS)) wrong.push(`${label}: the mutant has no such defect`);
+      for (const id of row.alsoFails ?? []) {
+        if (id === row.check) wrong.push(`${label}: alsoFails names the row's own check`);
+        else if (id !== PROCESS_CHECK && !judged.includes(id)) wrong.push(`${label}: alsoFails names ${id}, which the scenario does not judge`);
+      }
+      if (new Set(row.alsoFails).size !== (row.alsoFails ?? []).length) wrong.push(`${label}: alsoFails repeats a check`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('has no row twice', () => {
+    const keys = MUTANT_MATRIX.map((row) => `${row.check} / ${row.scenario} / ${row.defect}`);
+    expect(keys.filter((key, index) => keys.indexOf(key) !== index)).toEqual([]);
+  });
+
+  it('has a row for every check of every scenario', () => {
+    const covered = new Set(MUTANT_MATRIX.map((row) => row.check));
+    const checks = new Set(clientScenarios.flatMap((s) => s.checks.map((c) => c.id)));
+    expect([...checks].filter((id) => !covered.has(id))).toEqual([]);
+  });
+});
+
+describe('the reference client', () => {
+  it.each(NEWEST_FIRST)(
+    'passes every check of every scenario applicable at %s, strict',
+    async (version) => {
+      const { report } = await resultOf(referenceKey(version));
+      expect(report.scenarios.some((s) => s.status !== 'skip'), 'at least one scenario ran').toBe(true);
+      expect(shortfalls(report, version)).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe('the mutant client without defects', () => {
+  it(
+    `passes every check of every scenario at ${LATEST_SPEC_VERSION}, strict`,
+    async () => {
+      const { report } = await resultOf(CLEAN_MUTANT_KEY);
+      expect(shortfalls(report, LATEST_SPEC_VERSION)).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+/**
+ * The outcome behind a verdict, judged again from the same trace: the report says fail, not whether
+ * the behaviour was wrong (unmet) or never happened (missing), and only unmet must point at an exchange.
+ */
+function evidenceProblems(row: MutantCase, result: ScenarioResult, trace: Trace, check: CheckResult): string[] {
+  const definition = clientScenarios.find((s) => s.id === row.scenario)?.checks.find((c) => c.id === check.id);
+  if (!definition) return [`${check.id}: no definition in ${row.scenario}`];
+  const finding = judgeSafely(definition, trace);
+  if (finding.message !== check.message) return [`${check.id}: judged again it says "${finding.message}", the report "${check.message}"`];
+  if (finding.outcome !== 'unmet') return [];
+  if (finding.evidence.length === 0) return [`${check.id}: unmet without naming an exchange`];
+  const exchanges = new Set(result.exchanges.map((e) => e.id));
+  return finding.evidence.filter((e) => !exchanges.has(e.exchange)).map((e) => `${check.id}: evidence names exchange ${e.exchange}, which the trace lacks`);
+}
+
+describe('each check fails against the mutant with its defect', () => {
+  it.each(MUTANT_MATRIX)(
+    '$check: $defect in $scenario',
+    async (row) => {
+      const { report, traces } = await resultOf(defectKey(row.defect));
+      const result = report.scenarios.find((s) => s.id === row.scenario);
+      const trace = traces.get(row.scenario);
+      if (!result || result.status === 'skip') throw new Error(`${row.scenario} did not run: ${result?.skipReason ?? 'not in the report'}`);
+      if (!trace) throw new Error(`the engine handed over no trace of ${row.scenario} (ClientRunOptions.onTrace)`);
+      const byId = new Map(result.checks.map((c) => [c.id, c]));
+
+      const check = byId.get(row.check);
+      if (!check) throw new Error(`${row.scenario} did not judge ${row.check}`);
+      // Not strict: a SHOULD check must warn, which only an unmet outcome does (a missing one fails).
+      expect({ status: check.status, message: check.message }).toMatchObject({ status: check.level === 'MUST' ? 'fail' : 'warn' });
+      if (row.reason) expect(check.message).toMatch(row.reason);
+
+      const consequences = row.alsoFails ?? [];
+      // client-process judges how the process ended, which no exchange shows.
+      const broken = [check, ...consequences.flatMap((id) => byId.get(id) ?? [])].filter((c) => c.id !== PROCESS_CHECK);
+      expect(broken.flatMap((c) => evidenceProblems(row, result, trace, c))).toEqual([]);
+
+      const untouchedButFailing = result.checks
+        .filter((c) => c.id !== row.check && !consequences.includes(c.id) && c.status !== 'pass')
+        .map((c) => `${c.id}: ${c.status}: ${c.message}`);
+      expect(untouchedButFailing, 'checks this defect should not break').toEqual([]);
+      const statedButPassing = consequences.filter((id) => !['fail', 'warn'].includes(byId.get(id)?.status ?? 'absent'));
+      expect(statedButPassing, 'alsoFails names checks the defect does not break').toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});

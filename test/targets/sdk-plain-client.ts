@@ -1,0 +1,167 @@
+// A real target for the kit's integration tests: what a user of @modelcontextprotocol/sdk 1.32.2 gets
+// out of the box. It is deliberately NOT a good client. The provider is the plainest one the SDK's
+// OAuthClientProvider interface allows (the shape of the SDK's own InMemoryOAuthClientProvider and of
+// the official conformance suite's example provider); every decision about discovery, registration,
+// PKCE, resource indicators, scopes and token use is left to the SDK. Nothing here validates what
+// the SDK accepts: no wrapping fetch, no state/iss comparison, no resource or issuer check, no
+// step-up workaround. When the SDK gets something wrong, this client gets it wrong too, which is the
+// point: test/integration/sdk-1.32.2.test.ts pins exactly what the kit says about it.
+//
+// Usage (the client command contract): node sdk-plain-client.js <mcp url>
+//   MCP_CONFORMANCE_CONTEXT: {"name":"pre-registration","client_id":...,"client_secret":...} is used
+//   as the client information, as an SDK user with configured credentials would.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+
+// The official suite's example client announces this CIMD URL, so the kit's CIMD scenarios expect it.
+const CLIENT_METADATA_URL = 'https://conformance-test.local/client-metadata.json';
+// Nothing listens here: the code is read off the Location header that points at it.
+const REDIRECT_URL = 'http://127.0.0.1:33419/callback';
+// A first authorization plus one retry: enough for any scenario the kit has, and a bound on loops.
+const MAX_ATTEMPTS = 3;
+// A login page may bounce the user agent around before it lands on the redirect URI.
+const MAX_HOPS = 10;
+
+function say(what: string): void {
+  process.stderr.write(`[sdk-plain-client] ${what}\n`);
+}
+
+/** Credentials handed over by the harness, in the shape the SDK takes as client information. */
+function configuredClient(): OAuthClientInformationMixed | undefined {
+  const raw = process.env.MCP_CONFORMANCE_CONTEXT;
+  if (!raw) return undefined;
+  const context = JSON.parse(raw) as { name?: unknown; client_id?: unknown; client_secret?: unknown };
+  if (context.name !== 'pre-registration' || typeof context.client_id !== 'string') return undefined;
+  return typeof context.client_secret === 'string'
+    ? { client_id: context.client_id, client_secret: context.client_secret }
+    : { client_id: context.client_id };
+}
+
+/**
+ * Plays the user agent: GETs the authorization URL without letting fetch follow redirects, carries
+ * cookies from hop to hop, and stops at the first Location on the redirect URI, which is returned
+ * unvisited. Only the hop mechanics live here; what the landing URL says is not examined.
+ */
+async function walkToRedirect(start: URL): Promise<URL> {
+  const jar = new Map<string, string>();
+  let at = start;
+  for (let hop = 0; hop < MAX_HOPS; hop++) {
+    const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
+    const response = await fetch(at, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+    await response.body?.cancel();
+    for (const line of response.headers.getSetCookie()) {
+      const pair = line.split(';', 1)[0];
+      const eq = pair.indexOf('=');
+      if (eq > 0) jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+    }
+    const location = response.headers.get('location');
+    if (!location) throw new Error(`${at.origin}${at.pathname} answered ${response.status} without a Location`);
+    at = new URL(location, at);
+    if (`${at.origin}${at.pathname}` === REDIRECT_URL) return at;
+  }
+  throw new Error(`no redirect to ${REDIRECT_URL} within ${MAX_HOPS} hops`);
+}
+
+class PlainProvider implements OAuthClientProvider {
+  // auth() uses it as the client_id when the AS advertises client_id_metadata_document_supported.
+  readonly clientMetadataUrl = CLIENT_METADATA_URL;
+  private client: OAuthClientInformationMixed | undefined = configuredClient();
+  private saved: OAuthTokens | undefined;
+  private verifier: string | undefined;
+  /** The code of the last authorization, taken as it came: no state and no iss is compared. */
+  code: string | undefined;
+
+  get redirectUrl(): string {
+    return REDIRECT_URL;
+  }
+
+  // What a typical SDK user writes: no application_type (the SDK's metadata type has none), no scope
+  // (the SDK picks one), and a public client.
+  get clientMetadata(): OAuthClientMetadata {
+    return {
+      client_name: 'sdk-plain-client',
+      redirect_uris: [REDIRECT_URL],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    };
+  }
+
+  clientInformation(): OAuthClientInformationMixed | undefined {
+    return this.client;
+  }
+
+  saveClientInformation(info: OAuthClientInformationMixed): void {
+    this.client = info;
+  }
+
+  tokens(): OAuthTokens | undefined {
+    return this.saved;
+  }
+
+  saveTokens(tokens: OAuthTokens): void {
+    this.saved = tokens;
+  }
+
+  saveCodeVerifier(codeVerifier: string): void {
+    this.verifier = codeVerifier;
+  }
+
+  codeVerifier(): string {
+    if (this.verifier === undefined) throw new Error('no code verifier saved');
+    return this.verifier;
+  }
+
+  // No state(): neither the SDK's example provider nor the official suite's implements it, so the
+  // SDK sends no state parameter at all. No invalidateCredentials, validateResourceURL,
+  // addClientAuthentication or discovery cache either: those are the SDK's defaults under test.
+
+  async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
+    say(`authorize: ${authorizationUrl.origin}${authorizationUrl.pathname}`);
+    const landing = await walkToRedirect(authorizationUrl);
+    const code = landing.searchParams.get('code');
+    if (!code) throw new Error(`the redirect carried no code (error: ${landing.searchParams.get('error') ?? 'none'})`);
+    this.code = code;
+  }
+}
+
+async function main(): Promise<void> {
+  const target = process.argv.at(-1);
+  if (process.argv.length < 3 || !target || !/^https?:\/\//.test(target)) {
+    say('usage: sdk-plain-client <mcp url>');
+    process.exit(2);
+  }
+  const serverUrl = new URL(target);
+  const provider = new PlainProvider();
+  for (let attempt = 1; ; attempt++) {
+    // A transport that has been started cannot be started again, so each attempt builds a new pair.
+    const transport = new StreamableHTTPClientTransport(serverUrl, { authProvider: provider });
+    const client = new Client({ name: 'sdk-plain-client', version: '1.0.0' });
+    try {
+      await client.connect(transport);
+      const { tools } = await client.listTools();
+      say(`tools: ${tools.map((tool) => tool.name).join(', ')}`);
+      const result = await client.callTool({ name: 'test-tool', arguments: {} });
+      say(`test-tool: ${JSON.stringify(result.content)}`);
+      await client.close();
+      return;
+    } catch (error) {
+      const code = provider.code;
+      provider.code = undefined;
+      // Only the SDK's "go and authorize" signal with a code in hand is worth another attempt.
+      if (!(error instanceof UnauthorizedError) || code === undefined || attempt >= MAX_ATTEMPTS) throw error;
+      await transport.finishAuth(code);
+      await client.close();
+    }
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    say(`failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -3,7 +3,17 @@
 import os from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { killAllClients } from '../core/client-process.js';
-import { INTERRUPTED_EXIT_CODE, listScenarios, parseReporters, REPORTERS, runClientCommand, type ClientCommandOptions } from '../core/client-run.js';
+import {
+  INTERRUPTED_EXIT_CODE,
+  listScenarios,
+  parseReplayPath,
+  parseReporters,
+  parseRuns,
+  parseSeed,
+  REPORTERS,
+  runClientCommand,
+  type ClientCommandOptions,
+} from '../core/client-run.js';
 import { toolInfo } from '../core/engine.js';
 import { nearMatches, UsageError } from '../core/select.js';
 import { LATEST_SPEC_VERSION, SELECTABLE_SPEC_VERSIONS, type SelectableSpecVersion } from '../core/spec.js';
@@ -50,6 +60,17 @@ function reporterList(value: string, previous: string[] | undefined): string[] {
   }
 }
 
+/** Commander's way of rejecting a value, from one of the shared parsers' usage errors. */
+function parsedBy<T>(parse: (value: string) => T): (value: string) => T {
+  return (value) => {
+    try {
+      return parse(value);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };
+}
+
 function addRunOptions(command: Command): Command {
   return command
     .option('--scenario <id>', 'run only this scenario (repeatable)', collect)
@@ -65,6 +86,9 @@ function addRunOptions(command: Command): Command {
     .option('--jobs <n>', 'scenarios run at once', positiveInteger('--jobs'), os.availableParallelism())
     .option('--strict', 'SHOULD requirements fail instead of warning')
     .option('--expected-failures <file>', 'YAML baseline of known failures to tolerate')
+    .option('--runs <n>', 'cases per property scenario (race scenarios; default: the scenario\'s own)', parsedBy(parseRuns))
+    .option('--seed <n>', 'fast-check seed of property scenarios (printed by every run)', parsedBy(parseSeed))
+    .option('--replay <path>', 'run a property scenario\'s counterexample first (path from a report\'s replay line; needs --seed)', parsedBy(parseReplayPath))
     .option('--verbose', 'show every check, exchange logs and whole output tails')
     .option('--no-color', 'no ANSI colours (also off when not a terminal or with NO_COLOR)');
 }
@@ -81,6 +105,9 @@ interface RunFlags {
   expectedFailures?: string;
   verbose?: boolean;
   color: boolean;
+  runs?: number;
+  seed?: number;
+  replay?: string;
 }
 
 async function runClient(command: string, flags: RunFlags): Promise<number> {
@@ -97,6 +124,9 @@ async function runClient(command: string, flags: RunFlags): Promise<number> {
     ...(flags.expectedFailures ? { expectedFailures: flags.expectedFailures } : {}),
     verbose: flags.verbose === true,
     color: flags.color,
+    ...(flags.runs !== undefined ? { runs: flags.runs } : {}),
+    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+    ...(flags.replay !== undefined ? { replay: flags.replay } : {}),
   };
   const controller = new AbortController();
   let received = 0;

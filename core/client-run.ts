@@ -7,7 +7,7 @@ import { renderConsole } from '../reporters/console.js';
 import { renderJson } from '../reporters/json.js';
 import { renderJunit } from '../reporters/junit.js';
 import { applyExpectedFailures, ExpectedFailuresError, parseExpectedFailures, type ExpectedFailures } from './expected-failures.js';
-import { clientProcessCheck, runClientScenarios, toolInfo } from './engine.js';
+import { clientProcessCheck, runClientScenarios, toolInfo, type PropertyOptions } from './engine.js';
 import type { Report } from './report.js';
 import type { ClientScenario } from './scenario.js';
 import type { SelectableSpecVersion, SpecVersion } from './spec.js';
@@ -33,6 +33,12 @@ export interface ClientCommandOptions {
   verbose: boolean;
   /** False with --no-color; colour is still used only on a terminal and without NO_COLOR. */
   color: boolean;
+  /** --runs: cases per property scenario (each scenario's default when absent). */
+  runs?: number;
+  /** --seed: fast-check seed of property scenarios. */
+  seed?: number;
+  /** --replay: fast-check path of a counterexample; needs --seed and exactly one property scenario. */
+  replay?: string;
 }
 
 interface OutputStream {
@@ -63,6 +69,28 @@ export function parseReporters(value: string): ReporterName[] {
   return [...new Set(names)] as ReporterName[];
 }
 
+/** --runs: a positive whole number of cases. */
+export function parseRuns(value: string): number {
+  const text = value.trim();
+  if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) throw new UsageError(`--runs must be a positive whole number, not "${value}"`);
+  return Number(text);
+}
+
+/** --seed: fast-check seeds are signed 32-bit integers; it reports negative ones too. */
+export function parseSeed(value: string): number {
+  const text = value.trim();
+  const seed = Number(text);
+  if (!/^-?\d+$/.test(text) || seed < -0x80000000 || seed > 0x7fffffff) throw new UsageError(`--seed must be a whole number between -2147483648 and 2147483647, not "${value}"`);
+  return seed;
+}
+
+/** --replay: a fast-check counterexample path, numbers joined by colons ("3:0:1"). */
+export function parseReplayPath(value: string): string {
+  const text = value.trim();
+  if (!/^\d+(?::\d+)*$/.test(text)) throw new UsageError(`--replay must be a counterexample path such as 3:0:1 (from a report's replay line), not "${value}"`);
+  return text;
+}
+
 function isCi(env: NodeJS.ProcessEnv): boolean {
   return env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI.toLowerCase() !== 'false';
 }
@@ -87,10 +115,42 @@ async function loadExpectedFailures(file: string, cwd: string): Promise<Expected
   }
 }
 
+/**
+ * --runs, --seed and --replay for the engine. A replay path leads to one case of one scenario's
+ * search, found with one seed: without both, or among several property scenarios, it would replay
+ * something else, so that is a usage error rather than a silent different run.
+ */
+function propertyOptions(options: ClientCommandOptions, scenarios: readonly ClientScenario[], io: CommandIo): PropertyOptions | undefined {
+  const given = (['runs', 'seed', 'replay'] as const).filter((name) => options[name] !== undefined);
+  if (given.length === 0) return undefined;
+  // The bin parses these already; the checks here keep the programmatic entry point as strict.
+  if (options.runs !== undefined) parseRuns(String(options.runs));
+  if (options.seed !== undefined) parseSeed(String(options.seed));
+  if (options.replay !== undefined) parseReplayPath(options.replay);
+  const properties = scenarios.filter((scenario) => scenario.property !== undefined);
+  if (options.replay !== undefined) {
+    if (options.seed === undefined) throw new UsageError('--replay needs the --seed the counterexample was found with');
+    if (properties.length !== 1) {
+      const found = properties.length === 0 ? 'none is selected' : `${properties.length} are selected (${properties.map((s) => s.id).join(', ')})`;
+      throw new UsageError(`--replay replays one property scenario's counterexample; select it with --scenario (${found})`);
+    }
+  }
+  if (properties.length === 0) {
+    const names = given.map((name) => `--${name}`).join(', ');
+    io.stderr.write(`mcp-auth-conformance: note: ${names} ${given.length === 1 ? 'applies' : 'apply'} to property scenarios only, and none is selected\n`);
+  }
+  return {
+    ...(options.runs !== undefined ? { runs: options.runs } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.replay !== undefined ? { replay: options.replay } : {}),
+  };
+}
+
 /** Runs the `client` command; returns the exit code. Configuration mistakes throw UsageError before anything runs. */
 export async function runClientCommand(all: readonly ClientScenario[], options: ClientCommandOptions, io: CommandIo): Promise<number> {
   if (!options.command.trim()) throw new UsageError('the client command is empty');
   const scenarios = selectScenarios(all, { scenarios: options.scenarios, suite: options.suite });
+  const property = propertyOptions(options, scenarios, io);
   const expected = options.expectedFailures ? await loadExpectedFailures(options.expectedFailures, io.cwd) : undefined;
   const outputDir = path.resolve(io.cwd, options.outputDir);
   const writesFiles = options.reporters.some((name) => name !== 'console');
@@ -117,6 +177,7 @@ export async function runClientCommand(all: readonly ClientScenario[], options: 
       jobs: options.jobs,
       timeoutMs: options.timeoutMs,
       strict: options.strict,
+      ...(property ? { property } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
       onScenarioStart: (id) => progress.scenarioStarted(id),
       onScenarioFinish: (result) => progress.scenarioFinished(result),

@@ -38,6 +38,24 @@ export interface ScenarioResult {
   checks: CheckResult[];
   world?: WorldFacts;
   exchanges: Exchange[];
+  /** A property scenario: how it was searched and, when it failed, how to see the failure again. */
+  property?: PropertyResult;
+}
+
+/** How a property scenario's cases were drawn; the exchanges and checks are those of one case. */
+export interface PropertyResult {
+  /** Cases run: all of them when the property held; up to and including the first failure otherwise. */
+  runs: number;
+  /** fast-check's seed: with the same --runs it draws the same cases again. */
+  seed: number;
+  /** fast-check's path to the shrunk counterexample (with the seed, --replay runs it first). */
+  path?: string;
+  /** The shrunk counterexample, described by the scenario. */
+  counterexample?: string;
+  /** Times the first failing case was shrunk to reach the counterexample. */
+  shrinks?: number;
+  /** The command line that runs the counterexample again. */
+  replay?: string;
 }
 
 export interface Report {

@@ -62,7 +62,9 @@ export interface ScenarioProperty<Case = any> {
   describe(c: Case): string;
   /** Property runs when the user gives no --runs. */
   defaultRuns: number;
+  /** Cases run before any drawn one, counted in the runs: the interleavings known to be hardest. */
+  examples?: Case[];
 }
 
 /** The suites a user can name with --suite (`all` is implicit). */
-export const SUITES = ['all', 'core', 'metadata', 'registration', 'pkce', 'resource', 'scope', 'token', 'response', 'backcompat'] as const;
+export const SUITES = ['all', 'core', 'metadata', 'registration', 'pkce', 'resource', 'scope', 'token', 'response', 'backcompat', 'refresh', 'step-up', 'caching'] as const;

@@ -121,12 +121,42 @@ export interface WorldFacts {
   knobs: unknown;
 }
 
+/**
+ * One start of the client command within a scenario (ClientRun), as it happened: checks split the
+ * traffic by run with it (the instances it started, its time span) and know what the world did
+ * before it.
+ */
+export interface RunRecord {
+  /** 0-based position among the scenario's runs (the runs of the case, for a property scenario). */
+  index: number;
+  label: string;
+  /** The instances this run started (`client-3`, `client-4`...), numbered across the scenario's runs. */
+  actors: Actor[];
+  /** Milliseconds since the scenario started, like Exchange.at: when the first copy could start, after the world changes. */
+  startedAt: number;
+  /** When the last of its copies had ended. */
+  endedAt: number;
+  /** The world's knobs during this run (WorldKnobs), after this run's and earlier runs' overrides. */
+  knobs: unknown;
+  /** Every access token issued before this run was expired server-side just before it. */
+  expiredTokens: boolean;
+  /** A correct client may exit non-zero in this run (the run's or the scenario's clientRefuses). */
+  clientRefuses: boolean;
+}
+
 export interface Trace {
   scenario: string;
   specVersion: string;
   startedAt: string;
+  /** The world as the first run found it; later runs' knobs are in `runs`. */
   world: WorldFacts;
   exchanges: Exchange[];
   events: ProcessEvent[];
+  /** Every client process of every run, in the order of their actors. */
   processes: ProcessOutcome[];
+  /**
+   * The runs, in order; always written by the engine. Absent from traces saved before runs
+   * existed, which are one run of every process.
+   */
+  runs?: RunRecord[];
 }

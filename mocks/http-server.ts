@@ -1,7 +1,7 @@
 // Serves MSW handlers over real loopback HTTP for targets in other processes, and records every
 // exchange. A thin adapter around msw's getResponse: node request -> Fetch Request -> Response.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { getResponse, type RequestHandler } from 'msw';
 import type { EndpointRole, Exchange } from '../core/trace.js';
 import type { TraceRecorder } from './recorder.js';
@@ -15,6 +15,11 @@ export interface ServeOptions {
   actorHeader: string;
   defaultActor: string;
   roleOf: (url: URL) => EndpointRole;
+  /**
+   * Who opened a connection, from its ports (the client's, then this server's); undefined leaves
+   * the default. Asked at most once per connection, on its first request that names no actor.
+   */
+  actorOf?: (remotePort: number, localPort: number) => string | undefined;
 }
 
 export interface ServedOrigin {
@@ -39,17 +44,39 @@ function plainResponse(status: number, text: string): Response {
   return new Response(text, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
 }
 
+/**
+ * The actor of a connection, asked once and kept with the socket: keep-alive connections carry many
+ * requests, and the owner of a connection never changes.
+ */
+const connectionActors = new WeakMap<Socket, string | undefined>();
+
+function connectionActor(options: ServeOptions, socket: Socket): string | undefined {
+  if (!options.actorOf) return undefined;
+  if (connectionActors.has(socket)) return connectionActors.get(socket);
+  let actor: string | undefined;
+  try {
+    const { remotePort, localPort } = socket;
+    actor = remotePort !== undefined && localPort !== undefined ? options.actorOf(remotePort, localPort) : undefined;
+  } catch {
+    actor = undefined; // attribution is a nicety: a request is never lost for its sake
+  }
+  connectionActors.set(socket, actor);
+  return actor;
+}
+
 async function exchange(options: ServeOptions, origin: string, message: IncomingMessage, reply: ServerResponse): Promise<void> {
   const { recorder } = options;
   const at = recorder.now();
   const headers = new Headers();
-  let actor = options.defaultActor;
+  let named: string | undefined;
   const raw = message.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i].toLowerCase();
-    if (name === options.actorHeader) actor = raw[i + 1];
+    if (name === options.actorHeader) named = raw[i + 1];
     else headers.append(name, raw[i + 1]);
   }
+  // The kit's own requests (the browser) say who they are; client connections are looked up.
+  const actor = named ?? connectionActor(options, message.socket) ?? options.defaultActor;
   const method = message.method ?? 'GET';
   const url = origin + (message.url ?? '/');
   const body = await readBody(message);

@@ -54,6 +54,12 @@ export interface AsKnobs {
   /** The `state` the authorization response carries. */
   state: 'echo' | 'wrong' | 'omit';
   scopesSupported?: string[];
+  /**
+   * The scopes the user can consent to: an authorization grants the requested scopes that are in
+   * this list and silently drops the rest (RFC 6749 §3.3 lets the server issue less than asked).
+   * Absent: every requested scope is granted. A step-up that can never succeed needs it.
+   */
+  grantableScopes?: string[];
   accessTokenTtlSeconds: number;
   /** Issue (rotating) refresh tokens with every code redemption and refresh. */
   refreshTokens: boolean;

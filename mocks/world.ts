@@ -15,6 +15,13 @@ export interface WorldOptions {
   recorder: TraceRecorder;
   /** Actor recorded for requests that carry no ACTOR_HEADER (one client process: 'client-1'). */
   defaultActor?: string;
+  /**
+   * Names the actor of a client connection from its ports (the client's, then the world's), for
+   * requests that carry no ACTOR_HEADER; undefined falls back to `defaultActor`. Asked at most once
+   * per connection, on its first such request. The engine uses it to tell racing copies apart and to
+   * number the instances of successive runs.
+   */
+  actorOf?(remotePort: number, localPort: number): string | undefined;
 }
 
 export interface World {
@@ -92,6 +99,7 @@ export async function startWorld(knobs: WorldKnobs, options: WorldOptions): Prom
       actorHeader: ACTOR_HEADER,
       defaultActor: options.defaultActor ?? 'client-1',
       roleOf: (url) => roleOf(url),
+      ...(options.actorOf ? { actorOf: (remotePort: number, localPort: number) => options.actorOf?.(remotePort, localPort) } : {}),
     });
     // A close() that ran while this listener was starting must not leave it open.
     if (closed) {

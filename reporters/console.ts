@@ -67,7 +67,8 @@ function scenarioBlock(scenario: ScenarioResult, verbose: boolean, layout: Evide
   const id = c.bold(cleanLine(scenario.id));
   if (scenario.status === 'skip') {
     const reason = scenario.skipReason ? cleanLine(scenario.skipReason) : 'not run';
-    return [`${badge('skip', c, false)} ${id} ${c.dim(`(${reason})`)}`];
+    const seed = scenario.property ? `, seed ${scenario.property.seed}` : '';
+    return [`${badge('skip', c, false)} ${id} ${c.dim(`(${reason}${seed})`)}`];
   }
 
   const problems = scenario.processes.flatMap((p) => {
@@ -75,7 +76,9 @@ function scenarioBlock(scenario: ScenarioResult, verbose: boolean, layout: Evide
     return problem ? [{ process: p, problem }] : [];
   });
   const troubled = scenario.checks.some((ch) => verdictOf(ch) === 'fail' || ch.status === 'warn');
-  const counts = c.dim(`(${scenarioCounts(scenario)})`);
+  // A property scenario's seed is printed whatever happened: with --runs it draws the same cases again.
+  const held = scenario.property && scenario.status === 'pass' ? ` ${c.dim(`held in ${plural(scenario.property.runs, 'run')}, seed ${scenario.property.seed}`)}` : '';
+  const counts = c.dim(`(${scenarioCounts(scenario)})`) + held;
   if (scenario.status === 'pass' && !troubled && !verbose) return [`${badge('pass', c, false)} ${id} ${counts}`];
 
   const lines = [`${badge(scenario.status, c, false)} ${id} ${c.dim('—')} ${cleanLine(scenario.title)} ${counts}`];
@@ -96,6 +99,15 @@ function scenarioBlock(scenario: ScenarioResult, verbose: boolean, layout: Evide
       for (const line of evidenceLines(scenario, evidence, { ...layout, width: layout.width - 8 })) lines.push(`        ${line}`);
     }
     if (verbose) for (const link of check.specLinks) lines.push(`        ${c.dim(`see ${link}`)}`);
+  }
+
+  const property = scenario.property;
+  if (property?.counterexample !== undefined) {
+    const shrunk = property.shrinks !== undefined ? `, shrunk ${plural(property.shrinks, 'time')}` : '';
+    lines.push(`  ${c.red(`counterexample after ${plural(property.runs, 'run')}${shrunk} (seed ${property.seed}): ${cleanLine(property.counterexample)}`)}`);
+    if (property.replay) lines.push(`  ${c.dim('replay:')} ${cleanLine(property.replay)}`);
+  } else if (property && scenario.status === 'fail') {
+    lines.push(`  ${c.dim(`property: ${plural(property.runs, 'run')}, seed ${property.seed}`)}`);
   }
 
   if (scenario.status === 'fail' && problems.length === 0 && !scenario.checks.some((ch) => verdictOf(ch) === 'fail')) {

@@ -2,7 +2,7 @@
 // order the types declare them whatever order the engine built the objects in, so two reports of
 // the same run diff cleanly; the shape is described by report.schema.json next to this file.
 import type { Evidence } from '../core/check.js';
-import type { CheckResult, Report, ScenarioResult } from '../core/report.js';
+import type { CheckResult, PropertyResult, Report, ScenarioResult } from '../core/report.js';
 import type { Exchange, ProcessOutcome, RecordedRequest, RecordedResponse, WorldFacts } from '../core/trace.js';
 
 /** The `$id` of report.schema.json; a URN, because the schema is shipped with the package rather than hosted. */
@@ -63,7 +63,12 @@ function scenario(s: ScenarioResult): ScenarioResult {
     checks: s.checks.map(check),
     world: s.world === undefined ? undefined : world(s.world),
     exchanges: s.exchanges.map(exchange),
+    property: s.property === undefined ? undefined : propertyResult(s.property),
   });
+}
+
+function propertyResult(p: PropertyResult): PropertyResult {
+  return compact({ runs: p.runs, seed: p.seed, path: p.path, counterexample: p.counterexample, shrinks: p.shrinks, replay: p.replay });
 }
 
 function check(c: CheckResult): CheckResult {

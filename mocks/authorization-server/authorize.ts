@@ -52,6 +52,18 @@ interface RequestDefect {
   description: string;
 }
 
+/**
+ * The scope the user grants: the requested scopes the server lets them consent to, in request
+ * order; undefined when nothing is left, so the token then carries no scope at all.
+ */
+export function grantedScope(requested: string | null, grantable: string[] | undefined): string | undefined {
+  if (requested === null) return undefined;
+  if (grantable === undefined) return requested;
+  const allowed = new Set(grantable);
+  const granted = requested.split(' ').filter((scope) => scope && allowed.has(scope));
+  return granted.length > 0 ? granted.join(' ') : undefined;
+}
+
 function authorizationRequestDefect(knobs: AsKnobs, query: URLSearchParams): RequestDefect | undefined {
   if (query.get('response_type') !== 'code') return { error: 'unsupported_response_type', description: 'only response_type=code is supported' };
   if (!query.get('code_challenge')) return { error: 'invalid_request', description: 'code challenge required' };
@@ -81,7 +93,7 @@ export function authorizationEndpoint(as: AuthorizationServer) {
       code_challenge: query.get('code_challenge')!,
       code_challenge_method: query.get('code_challenge_method') ?? 'plain',
       resource: query.get('resource') ?? undefined,
-      scope: query.get('scope') ?? undefined,
+      scope: grantedScope(query.get('scope'), as.knobs.grantableScopes),
     });
     return respond({ code: code.code });
   });

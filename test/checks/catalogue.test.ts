@@ -3,10 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { clientScenarios } from '../../suites/client/index.js';
-import { MUTANT_MATRIX } from '../suites/mutant-matrix.js';
+import { MUTANT_MATRIX, REFERENCE_MUTANT_MATRIX } from '../suites/mutant-matrix.js';
 
 const catalogue = readFileSync(new URL('../../../shared/spec/REQUIREMENTS.md', import.meta.url), 'utf8');
 const allChecks = clientScenarios.flatMap((s) => s.checks);
+/** Both mutants prove checks: the mutant client, and the reference client with one part swapped (checks that need a store). */
+const allMutantCases = [...MUTANT_MATRIX, ...REFERENCE_MUTANT_MATRIX];
 
 describe('client suite catalogue', () => {
   it('has unique scenario ids and unique check ids within each scenario', () => {
@@ -24,13 +26,13 @@ describe('client suite catalogue', () => {
   });
 
   it('has a one-defect mutant for every check a scenario uses', () => {
-    const proven = new Set(MUTANT_MATRIX.map((m) => m.check));
+    const proven = new Set(allMutantCases.map((m) => m.check));
     const unproven = [...new Set(allChecks.map((c) => c.id))].filter((id) => !proven.has(id));
     expect(unproven).toEqual([]);
   });
 
   it('pairs each mutant case with a scenario that runs that check', () => {
-    for (const m of MUTANT_MATRIX) {
+    for (const m of allMutantCases) {
       const s = clientScenarios.find((x) => x.id === m.scenario);
       expect(s, m.scenario).toBeDefined();
       expect(s!.checks.some((c) => c.id === m.check), `${m.scenario} runs ${m.check}`).toBe(true);

@@ -745,17 +745,18 @@ const mutations: Mutation[] = [
 
   // token-use.ts
   {
-    name: 'drops the Authorization header from the last MCP request (tools/call)',
+    name: 'drops the Authorization header from every tools/call',
     from: 'auth/metadata-default',
     mutate(saved) {
       const t = structuredClone(saved);
-      const call = toolCall(t);
-      delete call.request.headers['authorization'];
+      // The reference calls the tool once on each of its two connections.
+      const calls = t.exchanges.filter((e) => e.role === 'mcp' && mcpMethods(e).includes('tools/call'));
+      for (const call of calls) delete call.request.headers['authorization'];
       const lastAuthorized = [...t.exchanges].reverse().find((e) => e.role === 'mcp' && bearerToken(e) && (e.response?.status ?? 0) < 300)!;
       return {
         trace: t,
         flips: {
-          'token-on-every-request': [call.id],
+          'token-on-every-request': calls.map((call) => call.id),
           // The tool was never called with a token: the finding points at the last call that was authorized.
           'authorized-after-401': [lastAuthorized.id],
         },

@@ -75,6 +75,27 @@ describe('usage errors: one line on stderr, exit code 2', () => {
   });
 });
 
+describe('--runs, --seed and --replay', () => {
+  const run = ['client', '--command', 'true', '--scenario', 'auth/metadata-default'];
+  it('--runs must be a positive whole number', async () => {
+    expectUsageError(await cli([...run, '--runs', '0']), /--runs must be a positive whole number/);
+    expectUsageError(await cli([...run, '--runs', '2.5']), /--runs must be a positive whole number/);
+  });
+  it('--seed must be a 32-bit whole number', async () => {
+    expectUsageError(await cli([...run, '--seed', 'abc']), /--seed must be a whole number/);
+    expectUsageError(await cli([...run, '--seed', '2147483648']), /--seed must be a whole number between -2147483648 and 2147483647/);
+  });
+  it('--replay must be a path of numbers', async () => expectUsageError(await cli([...run, '--seed', '1', '--replay', '3:x']), /--replay must be a counterexample path/));
+  it('--replay needs --seed', async () => expectUsageError(await cli([...run, '--replay', '3:0']), /--replay needs the --seed/));
+  it('--replay needs exactly one property scenario', async () =>
+    expectUsageError(await cli([...run, '--seed', '-5', '--replay', '3:0']), /select it with --scenario \(none is selected\)/));
+  it('a negative seed is accepted; without a property scenario it is noted and changes nothing', async () => {
+    const result = await cli([...run, '--seed', '-5', '--runs', '3', '--reporter', 'json']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('note: --runs, --seed apply to property scenarios only, and none is selected');
+  });
+});
+
 describe('help and list', () => {
   it('--help prints usage and exit codes to stdout and exits 0, for every command', async () => {
     for (const args of [['--help'], ['client', '--help'], ['list', '--help']]) {

@@ -5,32 +5,37 @@
 //
 // Every client run goes through the engine (runClientScenarios), as real processes against real worlds:
 // one run per spec version for the reference client, one for the defect-free mutant, and one per defect
-// over the scenarios its rows name. Runs go two at a time, a few ahead of the test that waits for them,
+// over the scenarios its rows name. Checks that need a client with a store (several starts, racing
+// copies) are proven with the reference mutant: the reference client with one part made defective. Runs go two at a time, a few ahead of the test that waits for them,
 // so the machine stays busy while earlier tests report.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judgeSafely } from '../../core/check.js';
-import { runClientScenarios } from '../../core/engine.js';
+import { mergeKnobs, runClientScenarios } from '../../core/engine.js';
 import type { CheckResult, Report, ScenarioResult } from '../../core/report.js';
 import type { ClientScenario } from '../../core/scenario.js';
 import { LATEST_SPEC_VERSION, SELECTABLE_SPEC_VERSIONS, type SpecVersion } from '../../core/spec.js';
 import type { Trace } from '../../core/trace.js';
 import { clientScenarios } from '../../suites/client/index.js';
 import { CLIENT_DEFECTS } from '../mutants/client-defects.js';
-import { MUTANT_MATRIX, type MutantCase } from './mutant-matrix.js';
+import { REFERENCE_DEFECTS } from '../mutants/reference-defects.js';
+import { MUTANT_MATRIX, NEEDS_A_STORE, REFERENCE_MUTANT_MATRIX, type MutantCase, type ReferenceMutantCase } from './mutant-matrix.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The default version first: every other test relies on it. */
 const NEWEST_FIRST = [...SELECTABLE_SPEC_VERSIONS].reverse();
 const REFERENCE_CLIENT = 'dist/examples/clients/reference-client.js';
 const MUTANT_CLIENT = 'dist/test/mutants/client.js';
+const REFERENCE_MUTANT = 'dist/test/mutants/reference-mutant.js';
+const REFERENCE_SOURCES = ['examples/clients/reference-client.ts', ...readdirSync(path.join(ROOT, 'examples/clients/reference')).map((file) => `examples/clients/reference/${file}`)];
 /** The compiled clients and the sources they are built from: a stale build would test old code. */
 const BUILDS = [
-  { compiled: REFERENCE_CLIENT, sources: ['examples/clients/reference-client.ts'] },
+  { compiled: REFERENCE_CLIENT, sources: REFERENCE_SOURCES },
   { compiled: MUTANT_CLIENT, sources: ['test/mutants/client.ts', 'test/mutants/client-defects.ts'] },
+  { compiled: REFERENCE_MUTANT, sources: [...REFERENCE_SOURCES, 'test/mutants/reference-mutant.ts', 'test/mutants/reference-defects.ts'] },
 ];
 
 /** The engine's own check, judged for every scenario next to the scenario's checks. */
@@ -41,7 +46,7 @@ const JOBS = 2;
 /** Both clients give up after 20 s themselves; this only catches a hung process. */
 const CLIENT_TIMEOUT_MS = 25_000;
 /** A test may wait for runs queued before its own, on a machine that is busy with other test files. */
-const TEST_TIMEOUT_MS = 120_000;
+const TEST_TIMEOUT_MS = 300_000;
 
 function ensureCompiled(): void {
   const stale = BUILDS.some(({ compiled, sources }) => {
@@ -63,6 +68,7 @@ const quote = (value: string): string => `'${value.replaceAll("'", `'\\''`)}'`;
 const nodeCommand = (script: string, env = ''): string => `${env}${quote(process.execPath)} ${quote(path.join(ROOT, script))}`;
 // The defect list is set explicitly, so a MUTANT_DEFECTS left in the developer's shell cannot leak in.
 const mutantCommand = (defect = ''): string => nodeCommand(MUTANT_CLIENT, `MUTANT_DEFECTS=${defect} `);
+const referenceMutantCommand = (defect: string): string => nodeCommand(REFERENCE_MUTANT, `REFERENCE_DEFECTS=${defect} `);
 
 interface RunResult {
   report: Report;
@@ -89,27 +95,48 @@ interface PlannedRun {
 const referenceKey = (version: SpecVersion) => `reference@${version}`;
 const CLEAN_MUTANT_KEY = 'mutant@clean';
 const defectKey = (defect: string) => `mutant@${defect}`;
+const referenceDefectKey = (defect: string) => `reference-mutant@${defect}`;
 
-function planned(key: string, command: string, scenarioIds: readonly string[], specVersion: SpecVersion, strict: boolean): PlannedRun {
+/**
+ * A property scenario as a plain one that runs its first example, the hardest known case: the
+ * matrix proves what the checks say about a case, not the search (test/engine/property.test.ts
+ * proves that), and a search would spend minutes shrinking every defect's failure.
+ */
+function firstExample(scenario: ClientScenario): ClientScenario {
+  const { property, ...plain } = scenario;
+  const example = property?.examples?.[0];
+  if (!property || example === undefined) return scenario;
+  const built = property.build(example);
+  return { ...plain, world: mergeKnobs(scenario.world, built.world), runs: built.runs };
+}
+
+function planned(key: string, command: string, scenarioIds: readonly string[], specVersion: SpecVersion, strict: boolean, pin = false): PlannedRun {
   let settle!: (outcome: Settled) => void;
   const settled = new Promise<Settled>((resolve) => (settle = resolve));
-  const scenarios = clientScenarios.filter((s) => scenarioIds.includes(s.id));
+  const scenarios = clientScenarios.filter((s) => scenarioIds.includes(s.id)).map((s) => (pin ? firstExample(s) : s));
   return { key, command, scenarios, specVersion, strict, requested: false, launched: false, settled, settle };
 }
 
 /** Each defect runs once, over every scenario its rows name: rows that share a defect share its run. */
-const scenariosByDefect = new Map<string, string[]>();
-for (const row of MUTANT_MATRIX) {
-  const scenarios = scenariosByDefect.get(row.defect) ?? [];
-  if (!scenarios.includes(row.scenario)) scenarios.push(row.scenario);
-  scenariosByDefect.set(row.defect, scenarios);
+function scenariosByDefect(rows: ReadonlyArray<{ defect: string; scenario: string }>): Map<string, string[]> {
+  const byDefect = new Map<string, string[]>();
+  for (const row of rows) {
+    const scenarios = byDefect.get(row.defect) ?? [];
+    if (!scenarios.includes(row.scenario)) scenarios.push(row.scenario);
+    byDefect.set(row.defect, scenarios);
+  }
+  return byDefect;
 }
 
 const ALL_SCENARIOS = clientScenarios.map((s) => s.id);
+const STATELESS_SCENARIOS = ALL_SCENARIOS.filter((id) => !NEEDS_A_STORE.includes(id));
 const PLAN: PlannedRun[] = [
   ...NEWEST_FIRST.map((version) => planned(referenceKey(version), nodeCommand(REFERENCE_CLIENT), ALL_SCENARIOS, version, true)),
-  planned(CLEAN_MUTANT_KEY, mutantCommand(), ALL_SCENARIOS, LATEST_SPEC_VERSION, true),
-  ...[...scenariosByDefect].map(([defect, scenarios]) => planned(defectKey(defect), mutantCommand(defect), scenarios, LATEST_SPEC_VERSION, false)),
+  planned(CLEAN_MUTANT_KEY, mutantCommand(), STATELESS_SCENARIOS, LATEST_SPEC_VERSION, true),
+  ...[...scenariosByDefect(MUTANT_MATRIX)].map(([defect, scenarios]) => planned(defectKey(defect), mutantCommand(defect), scenarios, LATEST_SPEC_VERSION, false)),
+  ...[...scenariosByDefect(REFERENCE_MUTANT_MATRIX)].map(([defect, scenarios]) =>
+    planned(referenceDefectKey(defect), referenceMutantCommand(defect), scenarios, LATEST_SPEC_VERSION, false, true),
+  ),
 ];
 
 // Runs start when a test asks for them, plus the next few in plan order so that both lanes stay busy
@@ -176,9 +203,9 @@ afterAll(async () => {
 });
 
 /** Every way a correct client's report falls short: a scenario not passing, a check not passing, a check not judged. */
-function shortfalls(report: Report, version: SpecVersion): string[] {
+function shortfalls(report: Report, version: SpecVersion, scenarioIds: readonly string[] = ALL_SCENARIOS): string[] {
   const found: string[] = [];
-  for (const scenario of clientScenarios) {
+  for (const scenario of clientScenarios.filter((s) => scenarioIds.includes(s.id))) {
     const result = report.scenarios.find((s) => s.id === scenario.id);
     if (!result) {
       found.push(`${scenario.id}: not in the report`);
@@ -199,10 +226,16 @@ function shortfalls(report: Report, version: SpecVersion): string[] {
   return found;
 }
 
+/** Both matrices, each row with the defects its mutant knows. */
+const ALL_ROWS: Array<{ row: MutantCase | ReferenceMutantCase; defects: Record<string, string> }> = [
+  ...MUTANT_MATRIX.map((row) => ({ row, defects: CLIENT_DEFECTS })),
+  ...REFERENCE_MUTANT_MATRIX.map((row) => ({ row, defects: REFERENCE_DEFECTS })),
+];
+
 describe('the mutant matrix', () => {
   it('names, in every row, a scenario that judges the check at the latest spec version, a known defect and known consequences', () => {
     const wrong: string[] = [];
-    for (const row of MUTANT_MATRIX) {
+    for (const { row, defects } of ALL_ROWS) {
       const label = `${row.check} / ${row.scenario} / ${row.defect}`;
       const scenario = clientScenarios.find((s) => s.id === row.scenario);
       if (!scenario) {
@@ -212,23 +245,29 @@ describe('the mutant matrix', () => {
       if (!scenario.specVersions.includes(LATEST_SPEC_VERSION)) wrong.push(`${label}: the scenario does not run at ${LATEST_SPEC_VERSION}`);
       const judged = scenario.checks.filter((c) => c.specVersions.includes(LATEST_SPEC_VERSION)).map((c) => c.id);
       if (!judged.includes(row.check)) wrong.push(`${label}: the scenario does not judge the check at ${LATEST_SPEC_VERSION}`);
-      if (!(row.defect in CLIENT_DEFECTS)) wrong.push(`${label}: the mutant has no such defect`);
+      if (!(row.defect in defects)) wrong.push(`${label}: the mutant has no such defect`);
       for (const id of row.alsoFails ?? []) {
         if (id === row.check) wrong.push(`${label}: alsoFails names the row's own check`);
         else if (id !== PROCESS_CHECK && !judged.includes(id)) wrong.push(`${label}: alsoFails names ${id}, which the scenario does not judge`);
       }
       if (new Set(row.alsoFails).size !== (row.alsoFails ?? []).length) wrong.push(`${label}: alsoFails repeats a check`);
+      for (const id of row.mayAlsoFail ?? []) {
+        if (id === row.check || row.alsoFails?.includes(id)) wrong.push(`${label}: mayAlsoFail names ${id}, which must fail anyway`);
+        else if (!judged.includes(id)) wrong.push(`${label}: mayAlsoFail names ${id}, which the scenario does not judge`);
+      }
+      if (row.mayAlsoFail?.length && !(scenario.property || scenario.runs?.some((run) => (run.instances ?? 1) > 1)))
+        wrong.push(`${label}: mayAlsoFail is for races, and the scenario starts no copies at once`);
     }
     expect(wrong).toEqual([]);
   });
 
   it('has no row twice', () => {
-    const keys = MUTANT_MATRIX.map((row) => `${row.check} / ${row.scenario} / ${row.defect}`);
+    const keys = ALL_ROWS.map(({ row }) => `${row.check} / ${row.scenario} / ${row.defect}`);
     expect(keys.filter((key, index) => keys.indexOf(key) !== index)).toEqual([]);
   });
 
   it('has a row for every check of every scenario', () => {
-    const covered = new Set(MUTANT_MATRIX.map((row) => row.check));
+    const covered = new Set(ALL_ROWS.map(({ row }) => row.check));
     const checks = new Set(clientScenarios.flatMap((s) => s.checks.map((c) => c.id)));
     expect([...checks].filter((id) => !covered.has(id))).toEqual([]);
   });
@@ -248,10 +287,10 @@ describe('the reference client', () => {
 
 describe('the mutant client without defects', () => {
   it(
-    `passes every check of every scenario at ${LATEST_SPEC_VERSION}, strict`,
+    `passes every check of every scenario that needs no store at ${LATEST_SPEC_VERSION}, strict`,
     async () => {
       const { report } = await resultOf(CLEAN_MUTANT_KEY);
-      expect(shortfalls(report, LATEST_SPEC_VERSION)).toEqual([]);
+      expect(shortfalls(report, LATEST_SPEC_VERSION, STATELESS_SCENARIOS)).toEqual([]);
     },
     TEST_TIMEOUT_MS,
   );
@@ -261,7 +300,7 @@ describe('the mutant client without defects', () => {
  * The outcome behind a verdict, judged again from the same trace: the report says fail, not whether
  * the behaviour was wrong (unmet) or never happened (missing), and only unmet must point at an exchange.
  */
-function evidenceProblems(row: MutantCase, result: ScenarioResult, trace: Trace, check: CheckResult): string[] {
+function evidenceProblems(row: MutantCase | ReferenceMutantCase, result: ScenarioResult, trace: Trace, check: CheckResult): string[] {
   const definition = clientScenarios.find((s) => s.id === row.scenario)?.checks.find((c) => c.id === check.id);
   if (!definition) return [`${check.id}: no definition in ${row.scenario}`];
   const finding = judgeSafely(definition, trace);
@@ -272,35 +311,40 @@ function evidenceProblems(row: MutantCase, result: ScenarioResult, trace: Trace,
   return finding.evidence.filter((e) => !exchanges.has(e.exchange)).map((e) => `${check.id}: evidence names exchange ${e.exchange}, which the trace lacks`);
 }
 
+/** The row's check fails for its reason with evidence; only the consequences the row names fail besides. */
+async function expectCaught(row: MutantCase | ReferenceMutantCase, key: string): Promise<void> {
+  const { report, traces } = await resultOf(key);
+  const result = report.scenarios.find((s) => s.id === row.scenario);
+  const trace = traces.get(row.scenario);
+  if (!result || result.status === 'skip') throw new Error(`${row.scenario} did not run: ${result?.skipReason ?? 'not in the report'}`);
+  if (!trace) throw new Error(`the engine handed over no trace of ${row.scenario} (ClientRunOptions.onTrace)`);
+  const byId = new Map(result.checks.map((c) => [c.id, c]));
+
+  const check = byId.get(row.check);
+  if (!check) throw new Error(`${row.scenario} did not judge ${row.check}`);
+  // Not strict: a SHOULD check must warn, which only an unmet outcome does (a missing one fails).
+  expect({ status: check.status, message: check.message }).toMatchObject({ status: check.level === 'MUST' ? 'fail' : 'warn' });
+  if (row.reason) expect(check.message).toMatch(row.reason);
+
+  const consequences = row.alsoFails ?? [];
+  const perhaps = row.mayAlsoFail ?? [];
+  // client-process judges how the process ended, which no exchange shows.
+  const failedToo = (id: string) => ['fail', 'warn'].includes(byId.get(id)?.status ?? 'absent');
+  const broken = [check, ...[...consequences, ...perhaps.filter(failedToo)].flatMap((id) => byId.get(id) ?? [])].filter((c) => c.id !== PROCESS_CHECK);
+  expect(broken.flatMap((c) => evidenceProblems(row, result, trace, c))).toEqual([]);
+
+  const untouchedButFailing = result.checks
+    .filter((c) => c.id !== row.check && !consequences.includes(c.id) && !perhaps.includes(c.id) && c.status !== 'pass')
+    .map((c) => `${c.id}: ${c.status}: ${c.message}`);
+  expect(untouchedButFailing, 'checks this defect should not break').toEqual([]);
+  const statedButPassing = consequences.filter((id) => !failedToo(id));
+  expect(statedButPassing, 'alsoFails names checks the defect does not break').toEqual([]);
+}
+
 describe('each check fails against the mutant with its defect', () => {
-  it.each(MUTANT_MATRIX)(
-    '$check: $defect in $scenario',
-    async (row) => {
-      const { report, traces } = await resultOf(defectKey(row.defect));
-      const result = report.scenarios.find((s) => s.id === row.scenario);
-      const trace = traces.get(row.scenario);
-      if (!result || result.status === 'skip') throw new Error(`${row.scenario} did not run: ${result?.skipReason ?? 'not in the report'}`);
-      if (!trace) throw new Error(`the engine handed over no trace of ${row.scenario} (ClientRunOptions.onTrace)`);
-      const byId = new Map(result.checks.map((c) => [c.id, c]));
+  it.each(MUTANT_MATRIX)('$check: $defect in $scenario', (row) => expectCaught(row, defectKey(row.defect)), TEST_TIMEOUT_MS);
+});
 
-      const check = byId.get(row.check);
-      if (!check) throw new Error(`${row.scenario} did not judge ${row.check}`);
-      // Not strict: a SHOULD check must warn, which only an unmet outcome does (a missing one fails).
-      expect({ status: check.status, message: check.message }).toMatchObject({ status: check.level === 'MUST' ? 'fail' : 'warn' });
-      if (row.reason) expect(check.message).toMatch(row.reason);
-
-      const consequences = row.alsoFails ?? [];
-      // client-process judges how the process ended, which no exchange shows.
-      const broken = [check, ...consequences.flatMap((id) => byId.get(id) ?? [])].filter((c) => c.id !== PROCESS_CHECK);
-      expect(broken.flatMap((c) => evidenceProblems(row, result, trace, c))).toEqual([]);
-
-      const untouchedButFailing = result.checks
-        .filter((c) => c.id !== row.check && !consequences.includes(c.id) && c.status !== 'pass')
-        .map((c) => `${c.id}: ${c.status}: ${c.message}`);
-      expect(untouchedButFailing, 'checks this defect should not break').toEqual([]);
-      const statedButPassing = consequences.filter((id) => !['fail', 'warn'].includes(byId.get(id)?.status ?? 'absent'));
-      expect(statedButPassing, 'alsoFails names checks the defect does not break').toEqual([]);
-    },
-    TEST_TIMEOUT_MS,
-  );
+describe('each check that needs a store fails against the reference client with one defective part', () => {
+  it.each(REFERENCE_MUTANT_MATRIX)('$check: $defect in $scenario', (row) => expectCaught(row, referenceDefectKey(row.defect)), TEST_TIMEOUT_MS);
 });

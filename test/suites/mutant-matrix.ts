@@ -1,6 +1,7 @@
 // For every check: the scenario that exercises it and the one-defect mutant that must fail it.
 // The reference client and the defect-free mutant must pass every one of these checks.
 import type { ClientDefect } from '../mutants/client-defects.js';
+import type { ReferenceDefect } from '../mutants/reference-defects.js';
 
 export interface MutantCase {
   check: string;
@@ -13,6 +14,11 @@ export interface MutantCase {
    * named here must still pass, so a mutant fails for exactly its defect and these consequences.
    */
   alsoFails?: string[];
+  /**
+   * Checks a race may or may not break besides, depending on the interleaving the processes took:
+   * neither required to fail nor to pass. Only for scenarios with copies running at once.
+   */
+  mayAlsoFail?: string[];
 }
 
 // Consequences shared by many rows. A defect that stops the flow leaves later checks without anything
@@ -34,6 +40,9 @@ const NO_PRM = ['as-metadata-discovered', 'as-metadata-discovery-order', ...NO_A
 const TOKEN_IN_QUERY = ['client-process', 'authorized-after-401', 'token-sent-as-bearer', 'token-on-every-request', 'token-not-in-query'];
 
 const others = (all: string[], check: string) => all.filter((id) => id !== check);
+
+/** A 403 insufficient_scope answered without a new authorization: the call never succeeds and the client gives up. */
+const STEP_UP_NEVER_AUTHORIZED = ['client-process', 'step-up-escalation', 'step-up-scope-union', 'step-up-call-succeeds', 'authorized-after-401'];
 
 export const MUTANT_MATRIX: MutantCase[] = [
   // discovery
@@ -370,6 +379,54 @@ export const MUTANT_MATRIX: MutantCase[] = [
     defect: 'normalize-iss',
     reason: /redeemed a code although iss was the issuer with a trailing slash/,
   },
+  // step-up (single-run scenarios: the mutant needs no store for them)
+  {
+    check: 'step-up-initial-scope',
+    scenario: 'auth/scope-step-up',
+    defect: 'scope-all-supported',
+    reason: /the first authorization requested "mcp:profile", without the challenged mcp:basic/,
+  },
+  {
+    check: 'step-up-escalation',
+    scenario: 'auth/scope-step-up',
+    defect: 'refresh-on-step-up',
+    reason: /after the 403 insufficient_scope \(#\d+, scope "mcp:write"\) the client never authorized again/,
+    // The refresh brings back the same narrow token, the call is refused again and the mutant gives up.
+    alsoFails: STEP_UP_NEVER_AUTHORIZED.filter((id) => id !== 'step-up-escalation'),
+  },
+  {
+    check: 'step-up-scope-union',
+    scenario: 'auth/scope-step-up',
+    defect: 'no-scope-union',
+    reason: /the step-up authorization requested "mcp:write"; the union of the earlier "mcp:basic" and the challenged "mcp:write" lacks mcp:basic/,
+  },
+  {
+    check: 'step-up-call-succeeds',
+    scenario: 'auth/scope-step-up',
+    defect: 'refresh-on-step-up',
+    reason: /tools\/call never succeeded after the 403 insufficient_scope \(#\d+\); the last attempt, #\d+, got 403/,
+    alsoFails: STEP_UP_NEVER_AUTHORIZED.filter((id) => id !== 'step-up-call-succeeds'),
+  },
+  {
+    check: 'step-up-reauthorizes',
+    scenario: 'auth/scope-step-up-with-refresh-token',
+    defect: 'refresh-on-step-up',
+    reason: /after the 403 insufficient_scope \(#\d+\) the client refreshed \(#\d+\) instead of authorizing: a refresh cannot widen scope/,
+    alsoFails: ['client-process'],
+  },
+  ...(['auth/scope-retry-limit', 'auth/scope-step-up-varying-challenge', 'auth/scope-step-up-reordered-challenge'] as const).map((scenario) => ({
+    check: 'step-up-retry-limit',
+    scenario,
+    defect: 'no-retry-limit' as const,
+    reason: /\d+ authorization attempts for an operation whose step-up cannot succeed \(at most 3\)/,
+  })),
+  // caching that a client without a store still shows: the second start is a cold one
+  {
+    check: 'discovery-refetch-on-new-resource-metadata',
+    scenario: 'auth/discovery-new-resource-metadata',
+    defect: 'ignore-resource-metadata',
+    reason: /run 2 \(new resource metadata\) never fetched \S+\/oauth-protected-resource\/mcp-v2, which the 401 \(#\d+\) named/,
+  },
   // 2025-03-26 back-compat
   {
     check: 'legacy-metadata-at-server-root',
@@ -390,5 +447,199 @@ export const MUTANT_MATRIX: MutantCase[] = [
     scenario: 'auth/2025-03-26-oauth-endpoint-fallback',
     defect: 'follow-default-endpoints-first',
     reason: /used \S+\/register without trying \S+\/\.well-known\/oauth-authorization-server first/,
+  },
+];
+
+/**
+ * Rows for the reference mutant (test/mutants/reference-mutant.ts, defects chosen with
+ * REFERENCE_DEFECTS): the reference client, which keeps its credentials in the state directory
+ * under a lock, with one part swapped for a defective one. The checks of several runs and racing
+ * copies need a client with a store to fail for the right reason; the mutant client above keeps
+ * nothing between runs. `reason` says what the check's message must say, as above.
+ */
+export interface ReferenceMutantCase extends Omit<MutantCase, 'defect'> {
+  defect: ReferenceDefect;
+}
+
+/**
+ * Scenarios the mutant client cannot pass even without a defect, because it keeps nothing between
+ * starts and shares nothing between copies: their checks are proven with the reference mutant.
+ */
+export const NEEDS_A_STORE = [
+  'auth/scope-never-narrows',
+  'auth/refresh-across-runs',
+  'auth/refresh-race',
+  'auth/refresh-concurrent-requests',
+  'auth/discovery-warm-reconnect',
+  'auth/discovery-max-age',
+  'auth/discovery-concurrent-cold-start',
+];
+
+/** Every check of the race but the one named: which of them a broken lock also breaks depends on the interleaving. */
+const RACE_CHECKS = [
+  'refresh-no-superseded-token',
+  'refresh-single-flight',
+  'refresh-token-presented-once',
+  'refresh-reuse-never-detected',
+  'refresh-no-reauthorization',
+  'refresh-follow-up-uses-latest',
+];
+const raceBesides = (...excluded: string[]) => RACE_CHECKS.filter((id) => !excluded.includes(id));
+
+export const REFERENCE_MUTANT_MATRIX: ReferenceMutantCase[] = [
+  // refresh across runs
+  {
+    check: 'refresh-instead-of-reauthorization',
+    scenario: 'auth/refresh-across-runs',
+    defect: 'clear-on-5xx',
+    reason: /run \d \([^)]+\) authorized again \(#\d+\) while family \S+ was alive/,
+    alsoFails: ['refresh-survives-transient-errors'],
+  },
+  {
+    check: 'refresh-token-rotated-used',
+    scenario: 'auth/refresh-across-runs',
+    defect: 'keep-old-refresh-token',
+    reason: /refresh #\d+ presented generation 0 of family \S+ \(issued in #\d+\), but #\d+ had already issued generation 1/,
+    // The server sees reuse and revokes the family: the client authorizes again and never refreshes while rotation is off.
+    alsoFails: ['refresh-instead-of-reauthorization', 'refresh-token-kept-when-not-rotated'],
+  },
+  {
+    check: 'refresh-token-kept-when-not-rotated',
+    scenario: 'auth/refresh-across-runs',
+    defect: 'drop-refresh-token-when-not-rotated',
+    reason: /answered without a refresh token, the client authorized again/,
+    alsoFails: ['refresh-instead-of-reauthorization'],
+  },
+  {
+    check: 'refresh-survives-transient-errors',
+    scenario: 'auth/refresh-across-runs',
+    defect: 'clear-on-5xx',
+    reason: /after the 503 on refresh #\d+ the client authorized again/,
+    alsoFails: ['refresh-instead-of-reauthorization'],
+  },
+  // racing copies, run on the property's first example (all copies at once, slow refreshes, strict rotation)
+  // (Not refresh-no-superseded-token: copies with no lock present the same token together, before any successor exists.)
+  {
+    check: 'refresh-reuse-never-detected',
+    scenario: 'auth/refresh-race',
+    defect: 'no-lock',
+    reason: /the server detected reuse and revoked family/,
+    mayAlsoFail: raceBesides('refresh-reuse-never-detected'),
+  },
+  {
+    check: 'refresh-single-flight',
+    scenario: 'auth/refresh-race',
+    defect: 'in-process-lock-only',
+    reason: /before refresh #\d+ \(client-\d+\) of the same family \S+ was answered/,
+    mayAlsoFail: raceBesides('refresh-single-flight'),
+  },
+  {
+    check: 'refresh-single-flight',
+    scenario: 'auth/refresh-race',
+    defect: 'refresh-unlocked-on-lock-timeout',
+    reason: /before refresh #\d+ \(client-\d+\) of the same family \S+ was answered/,
+    mayAlsoFail: raceBesides('refresh-single-flight'),
+  },
+  {
+    check: 'refresh-token-presented-once',
+    scenario: 'auth/refresh-race',
+    defect: 'lock-write-only',
+    reason: /presented generation \d+ of family \S+ again after refresh/,
+    mayAlsoFail: raceBesides('refresh-token-presented-once'),
+  },
+  // The lock still works, so refreshes never overlap; the copies that waited present what they read at start.
+  {
+    check: 'refresh-no-reauthorization',
+    scenario: 'auth/refresh-race',
+    defect: 'clear-on-invalid-grant-without-reread',
+    reason: /authorized again/,
+    mayAlsoFail: raceBesides('refresh-no-reauthorization', 'refresh-single-flight'),
+  },
+  {
+    check: 'refresh-no-superseded-token',
+    scenario: 'auth/refresh-race',
+    defect: 'whole-store-overwrite',
+    reason: /had already issued generation/,
+    mayAlsoFail: raceBesides('refresh-no-superseded-token', 'refresh-single-flight'),
+  },
+  {
+    check: 'refresh-follow-up-uses-latest',
+    scenario: 'auth/refresh-race',
+    defect: 'keep-old-refresh-token',
+    reason: /run 3 \(follow-up\)/,
+    mayAlsoFail: raceBesides('refresh-follow-up-uses-latest', 'refresh-single-flight'),
+  },
+  {
+    check: 'refresh-single-flight-in-process',
+    scenario: 'auth/refresh-concurrent-requests',
+    defect: 'no-lock',
+    reason: /refresh #\d+ arrived at [\d.]+ ms while refresh #\d+ of family \S+ was still unanswered/,
+  },
+  // step-up
+  {
+    check: 'step-up-reauthorizes',
+    scenario: 'auth/scope-step-up-with-refresh-token',
+    defect: 'step-up-via-refresh',
+    reason: /the client refreshed \(#\d+\) instead of authorizing: a refresh cannot widen scope/,
+    // The refreshed token is as narrow as before: the call is refused again and the client gives up.
+    alsoFails: ['client-process'],
+  },
+  {
+    check: 'step-up-scope-union',
+    scenario: 'auth/scope-step-up',
+    defect: 'step-up-without-union',
+    reason: /lacks mcp:basic/,
+  },
+  {
+    check: 'scope-never-narrows',
+    scenario: 'auth/scope-never-narrows',
+    defect: 'step-up-keeps-old-refresh-token',
+    reason: /not of the stepped-up family/,
+  },
+  {
+    check: 'bare-403-not-step-up',
+    scenario: 'auth/scope-bare-403',
+    defect: 'step-up-on-any-403',
+    reason: /after the bare 403 \(#\d+, no WWW-Authenticate challenge\) the client authorized again/,
+  },
+  // caching
+  { check: 'discovery-cached-warm', scenario: 'auth/discovery-warm-reconnect', defect: 'discover-every-start', reason: /run 2 \(warm reconnect\) fetched \S+ .*again/ },
+  { check: 'registration-once', scenario: 'auth/discovery-warm-reconnect', defect: 'register-every-run', reason: /2 registrations; run 2 \(warm reconnect\) registered again/ },
+  {
+    check: 'discovery-no-store-honoured',
+    scenario: 'auth/discovery-cache-control',
+    defect: 'cache-ignores-no-store',
+    reason: /used the authorization server \(#\d+\) without fetching \S+ again, although it was served with no-store/,
+  },
+  { check: 'discovery-max-age-honoured', scenario: 'auth/discovery-max-age', defect: 'no-discovery-cache', reason: /again while still fresh \(max-age 3600 s\)/ },
+  { check: 'discovery-single-flight', scenario: 'auth/discovery-concurrent-cold-start', defect: 'no-discovery-cache', reason: /was fetched \d+ times by \d+ copies/ },
+  {
+    check: 'reregister-on-as-change',
+    scenario: 'auth/authorization-server-migration',
+    defect: 'client-keyed-by-resource',
+    reason: /without registering there/,
+    // The second server does not know the client, so the authorization fails and the run with it.
+    alsoFails: ['no-credential-reuse-across-as', 'client-process'],
+  },
+  {
+    check: 'no-credential-reuse-across-as',
+    scenario: 'auth/authorization-server-migration',
+    defect: 'client-keyed-by-resource',
+    reason: /at the second authorization server carried the client_id the first server registered/,
+    alsoFails: ['reregister-on-as-change', 'client-process'],
+  },
+  {
+    check: 'auth-failure-bounded',
+    scenario: 'auth/auth-failure-loop',
+    defect: 'no-retry-limit',
+    reason: /run 1 \(every token refused\) sought a new token \d+ times \(1 authorization\(s\), \d+ refresh\(es\)\) against a server that refused every token \(at most 6\)/,
+  },
+  {
+    check: 'auth-failure-not-cached',
+    scenario: 'auth/auth-failure-loop',
+    defect: 'cache-auth-failure',
+    reason: /no run after the failure in run 1 \(every token refused\) sent the server any request/,
+    // The second run gives up at once, with a non-zero exit.
+    alsoFails: ['client-process'],
   },
 ];

@@ -1,0 +1,92 @@
+// What a client keeps between starts: discovery documents, its registration, and what it must not
+// keep: documents marked no-store, credentials of another authorization server, a past failure.
+import { since } from '../../../core/spec.js';
+import {
+  authFailureBounded,
+  authFailureNotCached,
+  discoveryCachedWarm,
+  discoveryMaxAgeHonoured,
+  discoveryNoStoreHonoured,
+  discoveryRefetchOnNewResourceMetadata,
+  discoverySingleFlight,
+  noCredentialReuseAcrossAs,
+  registrationOnce,
+  reregisterOnAsChange,
+} from '../checks/caching.js';
+import { scenario } from './define.js';
+
+const COLD_START = { label: 'cold start' };
+const AFTER_EXPIRY = { label: 'after expiry', expireTokens: true };
+
+export const cachingScenarios = [
+  scenario({
+    id: 'auth/discovery-warm-reconnect',
+    title: 'Restart with valid tokens',
+    description: 'Two starts; the tokens of the first are still valid in the second, which needs no discovery document and no new registration.',
+    suites: ['caching'],
+    specVersions: since('2025-06-18'),
+    runs: [COLD_START, { label: 'warm reconnect' }],
+    checks: [discoveryCachedWarm, registrationOnce],
+  }),
+  scenario({
+    id: 'auth/discovery-cache-control',
+    title: 'Metadata marked no-store',
+    description: 'The authorization server metadata is served with Cache-Control: no-store; after expiry, the second start fetches it again before it refreshes.',
+    suites: ['caching'],
+    specVersions: since('2025-06-18'),
+    world: { as: { metadataCacheControl: 'no-store' } },
+    runs: [COLD_START, AFTER_EXPIRY],
+    checks: [discoveryNoStoreHonoured],
+  }),
+  scenario({
+    id: 'auth/discovery-max-age',
+    title: 'Metadata fresh for an hour',
+    description: 'PRM and authorization server metadata are served with Cache-Control: max-age=3600; after expiry, the second start refreshes without fetching them again.',
+    suites: ['caching'],
+    specVersions: since('2025-06-18'),
+    world: { prm: { cacheControl: 'max-age=3600' }, as: { metadataCacheControl: 'max-age=3600' } },
+    runs: [COLD_START, AFTER_EXPIRY],
+    checks: [discoveryMaxAgeHonoured],
+  }),
+  scenario({
+    id: 'auth/discovery-new-resource-metadata',
+    title: 'A 401 names new resource metadata',
+    description: "After expiry, the server's 401 names another PRM URL (RFC 9728 §5.2: the metadata may have changed); the second start fetches it exactly once.",
+    suites: ['caching'],
+    specVersions: since('2025-06-18'),
+    runs: [COLD_START, { ...AFTER_EXPIRY, label: 'new resource metadata', world: { rs: { resourceMetadataPath: '/.well-known/oauth-protected-resource/mcp-v2' } } }],
+    checks: [discoveryRefetchOnNewResourceMetadata],
+  }),
+  scenario({
+    id: 'auth/authorization-server-migration',
+    title: 'The resource moves to another authorization server',
+    description: "Before the second start, PRM names a second authorization server and the first one's tokens are refused: the client registers there and sends it nothing of the first server's.",
+    suites: ['core', 'caching'],
+    specVersions: since('2026-07-28'),
+    world: { as2: {} },
+    runs: [COLD_START, { label: 'authorization server changed', world: { prm: { authorizationServer: 'second' } } }],
+    checks: [reregisterOnAsChange, noCredentialReuseAcrossAs],
+  }),
+  scenario({
+    id: 'auth/discovery-concurrent-cold-start',
+    title: 'Three copies start cold together',
+    description: 'Three copies start at once on one state directory with nothing cached: each discovery document is fetched once and the client registers once.',
+    suites: ['caching'],
+    specVersions: since('2025-06-18'),
+    runs: [{ label: 'copies starting together', instances: 3 }],
+    checks: [discoverySingleFlight],
+  }),
+  scenario({
+    id: 'auth/auth-failure-loop',
+    title: 'Every token refused, then accepted again',
+    description: 'The first start has every token refused (401 invalid_token): the client stops after at most 3 authorizations. The second start, with tokens accepted again, tries afresh and its tool call succeeds.',
+    suites: ['caching'],
+    specVersions: since('2025-06-18'),
+    world: { rs: { revokeFirstTokens: 100 } },
+    runs: [
+      { label: 'every token refused', clientRefuses: true },
+      { label: 'tokens accepted again', world: { rs: { revokeFirstTokens: 0 } } },
+    ],
+    checks: [authFailureBounded, authFailureNotCached],
+  }),
+];

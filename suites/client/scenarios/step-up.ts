@@ -1,0 +1,109 @@
+// Step-up authorization on 403 insufficient_scope, and the 403s that are not step-up requests.
+import { since } from '../../../core/spec.js';
+import type { KnobOverrides } from '../../../mocks/knobs.js';
+import { FLOW } from '../checks/sets.js';
+import {
+  bare403NotStepUp,
+  scopeNeverNarrows,
+  stepUpCallSucceeds,
+  stepUpEscalation,
+  stepUpInitialScope,
+  stepUpReauthorizes,
+  stepUpRetryLimit,
+  stepUpScopeUnion,
+} from '../checks/step-up.js';
+import { scenario } from './define.js';
+
+/**
+ * The official auth/scope-step-up world: initialize is open, everything else needs a token (401 with
+ * scope="mcp:basic"), and test-tool needs mcp:write (403 naming only that). PRM scopes_supported is
+ * disjoint, so a union with it instead of the earlier request is caught.
+ */
+const STEP_UP: KnobOverrides = {
+  prm: { scopesSupported: ['mcp:profile'] },
+  rs: { publicMethods: ['initialize', 'notifications/initialized'], challengeScope: 'mcp:basic', toolScopes: { 'test-tool': ['mcp:write'] } },
+};
+
+/**
+ * A step-up that can never succeed: test-tool needs mcp:admin, which the user cannot grant. No
+ * refresh tokens, so every attempt is an authorization and the loop guard itself is what stops the
+ * client (a client that refreshes instead fails the step-up scenarios, not these).
+ */
+const HOPELESS_STEP_UP = (variation: 'none' | 'description' | 'order'): KnobOverrides => ({
+  as: { grantableScopes: ['mcp:basic'], refreshTokens: false },
+  rs: { challengeScope: 'mcp:basic', toolScopes: { 'test-tool': ['mcp:admin'] }, giveUpAfter: 6, challengeVariation: variation },
+});
+
+const withRefreshTokens = (world: KnobOverrides): KnobOverrides => ({ ...world, as: { ...world.as, refreshTokens: true } });
+
+export const stepUpScenarios = [
+  scenario({
+    id: 'auth/scope-step-up',
+    title: 'Step-up on 403 insufficient_scope',
+    description:
+      'The 401 names mcp:basic; calling test-tool then gets 403 insufficient_scope naming only mcp:write. The client authorizes again for mcp:write together with mcp:basic (the union, since 2026-07-28), and the call succeeds.',
+    suites: ['core', 'step-up'],
+    specVersions: since('2025-11-25'),
+    world: STEP_UP,
+    checks: [stepUpInitialScope, stepUpEscalation, stepUpScopeUnion, stepUpCallSucceeds, ...FLOW],
+  }),
+  scenario({
+    id: 'auth/scope-step-up-with-refresh-token',
+    title: 'Step-up while holding a refresh token',
+    description: 'The step-up world with a refresh token issued: a refresh cannot widen scope (RFC 6749 §6), so the 403 must lead straight to a new authorization.',
+    suites: ['step-up'],
+    specVersions: since('2025-11-25'),
+    world: withRefreshTokens(STEP_UP),
+    checks: [stepUpReauthorizes],
+  }),
+  scenario({
+    id: 'auth/scope-retry-limit',
+    title: 'Step-up that can never succeed',
+    description: 'test-tool needs mcp:admin, which the authorization server never grants; after 6 refusals the server answers 410. The client gives up after at most 3 authorizations.',
+    suites: ['step-up'],
+    specVersions: since('2025-11-25'),
+    world: HOPELESS_STEP_UP('none'),
+    clientRefuses: true,
+    checks: [stepUpRetryLimit],
+  }),
+  scenario({
+    id: 'auth/scope-step-up-varying-challenge',
+    title: 'Hopeless step-up, each challenge worded differently',
+    description: 'As auth/scope-retry-limit, but every 403 carries a new error_description, which defeats a loop guard that compares WWW-Authenticate strings.',
+    suites: ['step-up'],
+    specVersions: since('2025-11-25'),
+    world: HOPELESS_STEP_UP('description'),
+    clientRefuses: true,
+    checks: [stepUpRetryLimit],
+  }),
+  scenario({
+    id: 'auth/scope-step-up-reordered-challenge',
+    title: 'Hopeless step-up, challenge parameters reordered',
+    description: 'As auth/scope-retry-limit, but every 403 lists its parameters in another order, which defeats a loop guard that compares WWW-Authenticate strings.',
+    suites: ['step-up'],
+    specVersions: since('2025-11-25'),
+    world: HOPELESS_STEP_UP('order'),
+    clientRefuses: true,
+    checks: [stepUpRetryLimit],
+  }),
+  scenario({
+    id: 'auth/scope-bare-403',
+    title: '403 without a challenge',
+    description: 'Calling test-tool gets a plain 403 with no WWW-Authenticate (a WAF, not the authorization layer): no step-up, no authorization; the client may give up.',
+    suites: ['step-up'],
+    specVersions: since('2025-11-25'),
+    world: { rs: { bare403Tools: ['test-tool'] } },
+    clientRefuses: true,
+    checks: [bare403NotStepUp],
+  }),
+  scenario({
+    id: 'auth/scope-never-narrows',
+    title: 'Refresh after a step-up',
+    description: 'The step-up world, then a start after expiry: the refresh continues the stepped-up grant (mcp:write), not the older, narrower one.',
+    suites: ['step-up'],
+    specVersions: since('2025-11-25'),
+    world: withRefreshTokens(STEP_UP),
+    runs: [{ label: 'step-up' }, { label: 'after expiry', expireTokens: true }],
+    checks: [scopeNeverNarrows],
+  }),
+];

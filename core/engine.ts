@@ -616,7 +616,7 @@ export function replayCommand(options: Pick<ClientRunOptions, 'command' | 'specV
     '--replay',
     replayPath,
   ];
-  // Without it a counterexample that only failed a SHOULD would pass on replay.
+  // The verdicts on replay are judged at the same level as the run that found the counterexample.
   if (options.strict) parts.push('--strict');
   return parts.join(' ');
 }
@@ -663,7 +663,9 @@ async function runPropertyScenario(scenario: ClientScenario, ctx: ScenarioContex
           // build() threw: the case fails, and shrinking finds the smallest case that makes it throw.
           run = { interrupted: false, checks: [kitErrorCheck(`the kit could not build this case: ${(error as Error)?.message ?? String(error)}`)], processes: [], exchanges: [] };
         }
-        return { held: !run.checks.some((c) => c.status === 'fail'), interrupted: run.interrupted, recorded: run };
+        // A SHOULD unmet (warn) is a violation too: the search shrinks it and prints its replay line,
+        // and the report still shows it at its own level.
+        return { held: run.checks.every((c) => c.status === 'pass' || c.status === 'skip'), interrupted: run.interrupted, recorded: run };
       },
       ctx.isInterrupted,
     );
@@ -708,6 +710,6 @@ async function runPropertyScenario(scenario: ClientScenario, ctx: ScenarioContex
     exchanges: [],
   };
   if (recorded.trace) options.onTrace?.(scenario.id, recorded.trace);
-  const failed: Attempt = { ...recorded, checks: recorded.checks.map((c) => (c.status === 'fail' ? { ...c, message: `${prefix}${c.message}` } : c)) };
+  const failed: Attempt = { ...recorded, checks: recorded.checks.map((c) => (c.status === 'fail' || c.status === 'warn' ? { ...c, message: `${prefix}${c.message}` } : c)) };
   return resultOf(scenario, protocolVersion, elapsed(), failed, result);
 }

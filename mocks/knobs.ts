@@ -30,6 +30,11 @@ export interface PrmKnobs {
    * accepts (default 'first'). 'second' needs `as2`; flipping it between runs is an AS migration.
    */
   authorizationServer?: 'first' | 'second';
+  /**
+   * Every PRM URL of the resource server's origin, the root one included, answers this status (a
+   * 5xx) instead of the document: an outage met while revalidating (DC-C-05).
+   */
+  unavailable?: number;
 }
 
 export interface AsKnobs {

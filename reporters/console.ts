@@ -77,7 +77,8 @@ function scenarioBlock(scenario: ScenarioResult, verbose: boolean, layout: Evide
   });
   const troubled = scenario.checks.some((ch) => verdictOf(ch) === 'fail' || ch.status === 'warn');
   // A property scenario's seed is printed whatever happened: with --runs it draws the same cases again.
-  const held = scenario.property && scenario.status === 'pass' ? ` ${c.dim(`held in ${plural(scenario.property.runs, 'run')}, seed ${scenario.property.seed}`)}` : '';
+  // A counterexample of SHOULD checks only leaves the scenario passing, but the property did not hold.
+  const held = scenario.property && scenario.status === 'pass' && scenario.property.counterexample === undefined ? ` ${c.dim(`held in ${plural(scenario.property.runs, 'run')}, seed ${scenario.property.seed}`)}` : '';
   const counts = c.dim(`(${scenarioCounts(scenario)})`) + held;
   if (scenario.status === 'pass' && !troubled && !verbose) return [`${badge('pass', c, false)} ${id} ${counts}`];
 

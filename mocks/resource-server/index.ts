@@ -7,7 +7,7 @@ import { countingDenials, forbidTools, requireToolScopes, type AccessPolicy, typ
 import { bearerGuard, type TokenVerifier } from './bearer.js';
 import { insufficientScopeChallenges, type ChallengeCounter } from './challenge.js';
 import { mcpEndpoint, mcpGoneAfter, mcpMethodNotAllowed, mcpMethods, TEST_TOOL } from './mcp.js';
-import { prmDocument, protectedResourceMetadata } from './prm.js';
+import { prmDocument, protectedResourceMetadata, protectedResourceMetadataUnavailable } from './prm.js';
 
 export interface ResourceServerConfig {
   knobs: WorldKnobs;
@@ -56,7 +56,9 @@ export function resourceServerHandlers(config: ResourceServerConfig): RequestHan
   const prmUrls = [...new Set([prmUrl, resourceMetadataUrl].filter((url): url is string => url !== undefined))];
   return [
     ...front,
-    ...prmUrls.map((url) => protectedResourceMetadata(url, document, knobs.prm.cacheControl)),
+    ...(knobs.prm.unavailable !== undefined
+      ? [...new Set([...prmUrls, new URL('/.well-known/oauth-protected-resource', mcpUrl).href])].map((url) => protectedResourceMetadataUnavailable(url, knobs.prm.unavailable!))
+      : prmUrls.map((url) => protectedResourceMetadata(url, document, knobs.prm.cacheControl))),
     ...mcpMethodNotAllowed(mcpUrl),
     bearerGuard(mcpUrl, {
       verify: config.verify,

@@ -40,3 +40,8 @@ export function protectedResourceMetadata(url: string, document: Record<string, 
   const init = cacheControl !== undefined ? { headers: { 'Cache-Control': cacheControl } } : undefined;
   return http.get(url, () => HttpResponse.json(document, init));
 }
+
+/** An outage: the document's URL answers `status` with Retry-After, and nothing else. */
+export function protectedResourceMetadataUnavailable(url: string, status: number) {
+  return http.get(url, () => new HttpResponse(null, { status, headers: { 'Retry-After': '1' } }));
+}

@@ -131,6 +131,17 @@ describe('property scenarios', () => {
     expect(again.report.scenarios[0].property).toMatchObject({ runs: 1, shrinks: 0, seed, counterexample: '3 copies' });
   });
 
+  it('shrink a SHOULD violation too: a warning, with its counterexample and replay, exit 0 unless strict', async () => {
+    const should: CheckDef = { ...fewerCopiesThan(3), level: 'SHOULD' };
+    const { report } = await runProperty(propertyScenario(3, { checks: [should] }), { property: { seed: 99, runs: 15 } });
+    const [scenario] = report.scenarios;
+    expect(scenario.property).toMatchObject({ seed: 99, counterexample: '3 copies' });
+    expect(scenario.property!.replay).toMatch(/--replay \d+/);
+    const check = scenario.checks.find((c) => c.id === 'fewer-copies')!;
+    expect(check).toMatchObject({ status: 'warn', message: expect.stringMatching(/^counterexample after \d+ runs, shrunk \d+ times: 3 copies — 3 copies ran at once$/) });
+    expect(report.summary.exitCode).toBe(0);
+  });
+
   it('report every check as holding, with the runs and the seed, when no case fails', async () => {
     const { report, traces } = await runProperty(propertyScenario(7), { property: { runs: 4 } });
     const [scenario] = report.scenarios;

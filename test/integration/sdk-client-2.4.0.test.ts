@@ -91,6 +91,10 @@ const PINNED_CHECKS: Record<string, Verdict> = {
   'auth/discovery-new-resource-metadata:discovery-refetch-on-new-resource-metadata': 'warn',
   // DC-C-06: three cold copies share nothing, and each discovers more than once (no discovery state).
   'auth/discovery-concurrent-cold-start:discovery-single-flight': 'warn',
+  // DC-C-05: every PRM URL answers 503 (on its cold start); auth() takes that for "no PRM" and falls
+  // back to the MCP server's origin as the authorization server: metadata probes and a registration
+  // there. A 5xx says nothing about whether PRM exists.
+  'auth/discovery-outage:discovery-outage-keeps-last-known-good': 'warn',
 };
 
 /**
@@ -149,6 +153,7 @@ const PINNED_PASSING_SCENARIOS: string[] = [
   'auth/authorization-server-migration',
   'auth/discovery-concurrent-cold-start',
   'auth/auth-failure-loop',
+  'auth/discovery-outage',
 ];
 
 /** Compiles the target when dist/ lacks it or holds an older build: the engine runs compiled JavaScript. */

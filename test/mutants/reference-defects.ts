@@ -21,6 +21,7 @@ export const REFERENCE_DEFECTS = {
   // Discovery and registration (DC-C-01..08)
   'no-discovery-cache': 'never keeps discovery documents: fetches PRM and metadata again whenever it needs them',
   'discover-every-start': 'fetches PRM and authorization server metadata again at every start, even with valid tokens stored',
+  'origin-fallback-on-outage': 'when PRM cannot be fetched, takes the MCP server origin for the authorization server, as if the server predated PRM',
   'cache-ignores-no-store': 'keeps discovery documents for an hour whatever their Cache-Control says, no-store included',
   'client-keyed-by-resource': 'keeps one client registration per MCP server and presents it to whichever authorization server the server names',
   'cache-auth-failure': 'remembers in the state directory that a server refused every token, and later runs give up on it without a request',

@@ -182,6 +182,21 @@ const MUTATIONS: Record<ReferenceDefect, (parts: Parts) => Parts> = {
       }
     },
   }),
+  'origin-fallback-on-outage': (parts) => ({
+    ...parts,
+    Discovery: class extends parts.Discovery {
+      protected override async lastKnownGoodOnFailure<T>(fetch: () => Promise<CachedDocument<T>>, lastKnownGood: CachedDocument<T> | undefined, what: string): Promise<CachedDocument<T>> {
+        try {
+          return await fetch();
+        } catch (error) {
+          if (what !== 'PRM') return super.lastKnownGoodOnFailure(fetch, lastKnownGood, what);
+          log('discovery', `${(error as Error).message}; no PRM, so the server's origin is the authorization server`);
+          // An absent document: the next step names the MCP server origin as the issuer.
+          return { url: null, document: null, fetchedAt: Date.now(), expiresAt: Date.now() };
+        }
+      }
+    },
+  }),
   'cache-ignores-no-store': (parts) => ({
     ...parts,
     Discovery: class extends parts.Discovery {

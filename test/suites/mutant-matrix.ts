@@ -473,6 +473,7 @@ export const NEEDS_A_STORE = [
   'auth/discovery-warm-reconnect',
   'auth/discovery-max-age',
   'auth/discovery-concurrent-cold-start',
+  'auth/discovery-outage',
 ];
 
 /** Every check of the race but the one named: which of them a broken lock also breaks depends on the interleaving. */
@@ -610,6 +611,12 @@ export const REFERENCE_MUTANT_MATRIX: ReferenceMutantCase[] = [
     scenario: 'auth/discovery-cache-control',
     defect: 'cache-ignores-no-store',
     reason: /used the authorization server \(#\d+\) without fetching \S+ again, although it was served with no-store/,
+  },
+  {
+    check: 'discovery-outage-keeps-last-known-good',
+    scenario: 'auth/discovery-outage',
+    defect: 'origin-fallback-on-outage',
+    reason: /after the PRM outage \(#\d+, 503\) run 2 \(PRM unavailable\) treated the resource server's origin as its authorization server/,
   },
   { check: 'discovery-max-age-honoured', scenario: 'auth/discovery-max-age', defect: 'no-discovery-cache', reason: /again while still fresh \(max-age 3600 s\)/ },
   { check: 'discovery-single-flight', scenario: 'auth/discovery-concurrent-cold-start', defect: 'no-discovery-cache', reason: /was fetched \d+ times by \d+ copies/ },

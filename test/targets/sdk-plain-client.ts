@@ -7,9 +7,19 @@
 // step-up workaround. When the SDK gets something wrong, this client gets it wrong too, which is the
 // point: test/integration/sdk-1.32.2.test.ts pins exactly what the kit says about it.
 //
+// Like a host application, it keeps what the provider is given (client information and tokens) in
+// a JSON file in its state directory, read at start and rewritten whole on every save: no lock, no
+// atomic rename, the code a host writes first. With SDK_PLAIN_CLIENT_CONNECTIONS=2 it behaves like a
+// host with several agents: a start that finds tokens stored opens two connections at once, sharing
+// the provider, which is where the SDK's refreshes meet (each transport's auth() refreshes on its
+// own 401). Only the first connection ever sends the user to authorize; the second waits for it and
+// tries again.
+//
 // Usage (the client command contract): node sdk-plain-client.js <mcp url>
 //   MCP_CONFORMANCE_CONTEXT: {"name":"pre-registration","client_id":...,"client_secret":...} is used
 //   as the client information, as an SDK user with configured credentials would.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
@@ -64,11 +74,33 @@ async function walkToRedirect(start: URL): Promise<URL> {
   throw new Error(`no redirect to ${REDIRECT_URL} within ${MAX_HOPS} hops`);
 }
 
+interface Saved {
+  client?: OAuthClientInformationMixed;
+  tokens?: OAuthTokens;
+}
+
+/** The state file, or nothing when the kit names no state directory (then everything stays in memory). */
+function stateFile(): string | undefined {
+  const dir = process.env.MCP_CONFORMANCE_STATE_DIR;
+  return dir ? path.join(dir, 'sdk-plain-client.json') : undefined;
+}
+
+function load(file: string | undefined): Saved {
+  if (!file) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Saved;
+  } catch {
+    return {};
+  }
+}
+
 class PlainProvider implements OAuthClientProvider {
   // auth() uses it as the client_id when the AS advertises client_id_metadata_document_supported.
   readonly clientMetadataUrl = CLIENT_METADATA_URL;
-  private client: OAuthClientInformationMixed | undefined = configuredClient();
-  private saved: OAuthTokens | undefined;
+  private readonly file = stateFile();
+  private readonly loaded = load(this.file);
+  private client: OAuthClientInformationMixed | undefined = this.loaded.client ?? configuredClient();
+  private saved: OAuthTokens | undefined = this.loaded.tokens;
   private verifier: string | undefined;
   /** The code of the last authorization, taken as it came: no state and no iss is compared. */
   code: string | undefined;
@@ -95,6 +127,7 @@ class PlainProvider implements OAuthClientProvider {
 
   saveClientInformation(info: OAuthClientInformationMixed): void {
     this.client = info;
+    this.persist();
   }
 
   tokens(): OAuthTokens | undefined {
@@ -103,6 +136,13 @@ class PlainProvider implements OAuthClientProvider {
 
   saveTokens(tokens: OAuthTokens): void {
     this.saved = tokens;
+    this.persist();
+  }
+
+  private persist(): void {
+    if (!this.file) return;
+    mkdirSync(path.dirname(this.file), { recursive: true });
+    writeFileSync(this.file, JSON.stringify({ client: this.client, tokens: this.saved }));
   }
 
   saveCodeVerifier(codeVerifier: string): void {
@@ -127,14 +167,34 @@ class PlainProvider implements OAuthClientProvider {
   }
 }
 
-async function main(): Promise<void> {
-  const target = process.argv.at(-1);
-  if (process.argv.length < 3 || !target || !/^https?:\/\//.test(target)) {
-    say('usage: sdk-plain-client <mcp url>');
-    process.exit(2);
+/** The provider as the second connection sees it: the same credentials, but it never authorizes (the first connection does). */
+class FollowerProvider implements OAuthClientProvider {
+  constructor(private readonly leader: PlainProvider) {}
+  get redirectUrl(): string {
+    return this.leader.redirectUrl;
   }
-  const serverUrl = new URL(target);
-  const provider = new PlainProvider();
+  get clientMetadata(): OAuthClientMetadata {
+    return this.leader.clientMetadata;
+  }
+  get clientMetadataUrl(): string {
+    return this.leader.clientMetadataUrl;
+  }
+  clientInformation = () => this.leader.clientInformation();
+  saveClientInformation = (info: OAuthClientInformationMixed) => this.leader.saveClientInformation(info);
+  tokens = () => this.leader.tokens();
+  saveTokens = (tokens: OAuthTokens) => this.leader.saveTokens(tokens);
+  // Its verifier is never used: this connection never redeems a code.
+  saveCodeVerifier(): void {}
+  codeVerifier(): string {
+    throw new Error('the second connection does not authorize');
+  }
+  redirectToAuthorization(): void {
+    throw new UnauthorizedError('the second connection leaves authorization to the first');
+  }
+}
+
+/** One connection: list tools, call test-tool; after the SDK asks for authorization, redeem the code and start again. */
+async function session(serverUrl: URL, provider: PlainProvider): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     // A transport that has been started cannot be started again, so each attempt builds a new pair.
     const transport = new StreamableHTTPClientTransport(serverUrl, { authProvider: provider });
@@ -156,6 +216,38 @@ async function main(): Promise<void> {
       await client.close();
     }
   }
+}
+
+/** The second connection of a warm start: calls the tool; if the SDK wants a new authorization, waits for the first connection and tries once more. */
+async function follower(serverUrl: URL, provider: PlainProvider, leader: Promise<void>): Promise<void> {
+  const attempt = async () => {
+    const client = new Client({ name: 'sdk-plain-client-2', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(serverUrl, { authProvider: new FollowerProvider(provider) }));
+    const result = await client.callTool({ name: 'test-tool', arguments: {} });
+    say(`test-tool (second connection): ${JSON.stringify(result.content)}`);
+    await client.close();
+  };
+  try {
+    await attempt();
+  } catch (error) {
+    if (!(error instanceof UnauthorizedError)) throw error;
+    await leader.catch(() => undefined);
+    await attempt();
+  }
+}
+
+async function main(): Promise<void> {
+  const target = process.argv.at(-1);
+  if (process.argv.length < 3 || !target || !/^https?:\/\//.test(target)) {
+    say('usage: sdk-plain-client <mcp url>');
+    process.exit(2);
+  }
+  const serverUrl = new URL(target);
+  const provider = new PlainProvider();
+  const connections = process.env.SDK_PLAIN_CLIENT_CONNECTIONS === '2' ? 2 : 1;
+  if (connections === 1 || !provider.tokens()) return session(serverUrl, provider);
+  const first = session(serverUrl, provider);
+  await Promise.all([first, follower(serverUrl, provider, first)]);
 }
 
 main().then(

@@ -99,7 +99,7 @@ export class Discovery {
   }
 
   /** DC-C-05: a server error, a timeout, or a document that went missing does not replace what worked before. */
-  private async lastKnownGoodOnFailure<T>(fetch: () => Promise<Fetched<T>>, lastKnownGood: CachedDocument<T> | undefined, what: string): Promise<Fetched<T>> {
+  protected async lastKnownGoodOnFailure<T>(fetch: () => Promise<Fetched<T>>, lastKnownGood: CachedDocument<T> | undefined, what: string): Promise<Fetched<T>> {
     let result: Fetched<T>;
     try {
       result = await fetch();

@@ -1,7 +1,7 @@
 // Caching across starts of the client: discovery documents and the client registration are kept
 // (and dropped when HTTP caching or a new challenge says so), an authorization-server change starts
 // afresh, and an authentication failure is neither looped on nor remembered past its cause.
-import { met, missing, unmet, type CheckDef, type Evidence } from '../../../core/check.js';
+import { met, missing, skip, unmet, type CheckDef, type Evidence } from '../../../core/check.js';
 import { since } from '../../../core/spec.js';
 import type { Exchange, Trace } from '../../../core/trace.js';
 import { authorizationRequests, basicCredentials, bearerToken, ev, form, fromClients, mcpMethods, responseJson, succeeded } from '../../../core/trace-query.js';
@@ -293,6 +293,37 @@ export const discoverySingleFlight: CheckDef = {
     const registrations = requests.filter((e) => e.role === 'register');
     if (registrations.length > 1) return unmet(`${registrations.length} registrations by ${new Set(registrations.map((e) => e.actor)).size} copies`, registrations.map((e) => ev(e, undefined, e.actor)));
     return met(`${actors.size} copies fetched ${byUrl.size} discovery document(s) once each and registered ${registrations.length} time(s)`);
+  },
+};
+
+export const discoveryOutageKeepsLastKnownGood: CheckDef = {
+  id: 'discovery-outage-keeps-last-known-good',
+  title: "when PRM is unavailable while revalidating, keeps the authorization server it knew and never falls back to the resource server's origin",
+  requirements: ['DC-C-05'],
+  level: 'SHOULD',
+  specVersions: since('2025-06-18'),
+  specLinks: [LINK.rfc9728Caching],
+  judge(trace) {
+    const split = laterRuns(trace);
+    if ('none' in split) return missing(split.none);
+    const { runs, runOf, later } = split;
+    const outage = later.filter((e) => e.role === 'prm' && (e.response?.status ?? 0) >= 500).sort(byArrival)[0];
+    if (!outage) return skip('no run after the first asked for PRM during the outage: the client did not revalidate, so keeping the last known good document was not exercised');
+    const run = describeRun(runs[runOf(outage)]);
+    const after = later.filter((e) => e.at >= outage.at && e.id !== outage.id).sort(byArrival);
+    const { rsOrigin, asOrigin } = trace.world;
+    const guessed = after.filter((e) => new URL(e.request.url).origin === rsOrigin && e.role !== 'mcp' && e.role !== 'prm');
+    if (guessed.length)
+      return unmet(`after the PRM outage (#${outage.id}, ${outage.response?.status}) ${run} treated the resource server's origin as its authorization server: ${describeFetches(guessed)}`, [
+        ev(outage, 'response.status'),
+        ...guessed.map((e) => ev(e, 'url')),
+      ]);
+    const authorizations = authorizationRequests(trace).filter((e) => e.at >= outage.at);
+    if (authorizations.length)
+      return unmet(`after the PRM outage (#${outage.id}) ${run} authorized again (#${authorizations[0].id}) instead of refreshing at the authorization server it knew`, [ev(outage, 'response.status'), ev(authorizations[0])]);
+    const refresh = after.find((e) => e.role === 'token' && new URL(e.request.url).origin === asOrigin && form(e).get('grant_type') === 'refresh_token');
+    if (!refresh) return unmet(`after the PRM outage (#${outage.id}) ${run} gave up without using the authorization server it knew`, [ev(outage, 'response.status')]);
+    return met(`after the PRM outage (#${outage.id}) ${run} refreshed at ${asOrigin} (#${refresh.id}), the authorization server it knew`, [ev(outage), ev(refresh)]);
   },
 };
 

@@ -8,6 +8,7 @@ import {
   discoveryMaxAgeHonoured,
   discoveryNoStoreHonoured,
   discoveryRefetchOnNewResourceMetadata,
+  discoveryOutageKeepsLastKnownGood,
   discoverySingleFlight,
   noCredentialReuseAcrossAs,
   registrationOnce,
@@ -66,6 +67,17 @@ export const cachingScenarios = [
     world: { as2: {} },
     runs: [COLD_START, { label: 'authorization server changed', world: { prm: { authorizationServer: 'second' } } }],
     checks: [reregisterOnAsChange, noCredentialReuseAcrossAs],
+  }),
+  scenario({
+    id: 'auth/discovery-outage',
+    title: 'PRM unavailable while revalidating',
+    description:
+      "PRM and metadata are served with Cache-Control: no-cache. After expiry, every PRM URL answers 503: the client keeps the authorization server it knew and refreshes there (or gives up), and never takes the resource server's origin for its authorization server.",
+    suites: ['caching'],
+    specVersions: since('2025-06-18'),
+    world: { prm: { cacheControl: 'no-cache' }, as: { metadataCacheControl: 'no-cache' } },
+    runs: [COLD_START, { ...AFTER_EXPIRY, label: 'PRM unavailable', world: { prm: { unavailable: 503 } }, clientRefuses: true }],
+    checks: [discoveryOutageKeepsLastKnownGood],
   }),
   scenario({
     id: 'auth/discovery-concurrent-cold-start',

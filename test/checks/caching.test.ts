@@ -10,6 +10,7 @@ import {
   discoveryMaxAgeHonoured,
   discoveryNoStoreHonoured,
   discoveryRefetchOnNewResourceMetadata,
+  discoveryOutageKeepsLastKnownGood,
   discoverySingleFlight,
   noCredentialReuseAcrossAs,
   registrationOnce,
@@ -228,6 +229,32 @@ describe('discovery-single-flight', () => {
 
   it('cannot pass with one copy', () => {
     expect(discoverySingleFlight.judge(trace(facts(), COLD as never)).outcome).toBe('missing');
+  });
+});
+
+describe('discovery-outage-keeps-last-known-good', () => {
+  const outage: Step = { role: 'prm', url: PRM, status: 503 };
+  const expired = mcp(401, 'at', 'Bearer error="invalid_token"');
+
+  it('passes a refresh at the known authorization server after the outage', () => {
+    expect(discoveryOutageKeepsLastKnownGood.judge(runs(COLD, [expired, outage, refresh(), mcp(200)]))).toMatchObject({ outcome: 'met', message: `after the PRM outage (#9) run 2 (run 2) refreshed at ${AS} (#10), the authorization server it knew` });
+  });
+
+  it("fails a client that takes the resource server's origin for its authorization server", () => {
+    const guessed: Step = { role: 'unknown' as Step['role'], url: `${RS}/.well-known/oauth-authorization-server`, status: 404 };
+    const finding = discoveryOutageKeepsLastKnownGood.judge(runs(COLD, [expired, outage, guessed]));
+    expect(finding).toMatchObject({ outcome: 'unmet', message: `after the PRM outage (#9, 503) run 2 (run 2) treated the resource server's origin as its authorization server: ${RS}/.well-known/oauth-authorization-server (#10)` });
+    expect(evidence(finding)).toEqual([9, 10]);
+  });
+
+  it('fails a client that authorizes again, or gives up', () => {
+    expect(discoveryOutageKeepsLastKnownGood.judge(runs(COLD, [expired, outage, authorize(), redeem()])).message).toMatch(/authorized again \(#10\) instead of refreshing/);
+    expect(discoveryOutageKeepsLastKnownGood.judge(runs(COLD, [expired, outage])).message).toMatch(/gave up without using the authorization server it knew/);
+  });
+
+  it('skips a client that never revalidated PRM, and cannot pass with one run', () => {
+    expect(discoveryOutageKeepsLastKnownGood.judge(runs(COLD, [expired, refresh(), mcp(200)])).outcome).toBe('skip');
+    expect(discoveryOutageKeepsLastKnownGood.judge(trace(facts(), COLD as never)).outcome).toBe('missing');
   });
 });
 

@@ -12,6 +12,7 @@ import {
   refreshNoSupersededToken,
   refreshReuseNeverDetected,
   refreshSingleFlight,
+  refreshNotWhileValid,
   refreshSingleFlightInProcess,
   refreshSurvivesTransientErrors,
   refreshTokenKeptWhenNotRotated,
@@ -456,5 +457,32 @@ describe('refresh-single-flight-in-process', () => {
   it('cannot pass without a refresh after expiry', () => {
     expect(refreshSingleFlightInProcess.judge(afterExpiry([mcp(401, { at: 100, durationMs: 20 }), mcp(401, { at: 105 })])).outcome).toBe('missing');
     expect(refreshSingleFlightInProcess.judge(trace(facts(), [redeem('rt0', 'f')])).outcome).toBe('missing');
+  });
+});
+
+describe('refresh-not-while-valid', () => {
+  const warm = (steps: ReturnType<typeof refresh | typeof mcp>[]) =>
+    withRuns(trace(facts(), [redeem('rt0', 'f', { at: 0 }), ...steps.map((s) => ({ actor: 'client-2', ...s }))]), [
+      { label: 'cold start', actors: ['client-1'] },
+      { label: 'warm reconnect', actors: ['client-2'] },
+    ]);
+
+  it('passes a restart that uses the stored token', () => {
+    expect(refreshNotWhileValid.judge(warm([mcp(200, { at: 100 }), mcp(200, { at: 110 })]))).toMatchObject({ outcome: 'met', message: 'no refresh after the first run; 2 request(s) served' });
+  });
+
+  it('passes a refresh that follows a refusal', () => {
+    expect(refreshNotWhileValid.judge(warm([mcp(401, { at: 100 }), refresh('rt0', { rt: 'rt1', family: 'f', generation: 1 }, { at: 110 }), mcp(200, { at: 120 })])).outcome).toBe('met');
+  });
+
+  it('fails a refresh before any request was refused', () => {
+    const finding = refreshNotWhileValid.judge(warm([refresh('rt0', { rt: 'rt1', family: 'f', generation: 1 }, { at: 100 }), mcp(200, { at: 120 })]));
+    expect(finding).toMatchObject({ outcome: 'unmet', message: 'run 2 (warm reconnect) refreshed (#2) although its access token was valid and no request had been refused' });
+    expect(evidence(finding)).toEqual([2]);
+  });
+
+  it('cannot pass with one run or with nothing served', () => {
+    expect(refreshNotWhileValid.judge(trace(facts(), [redeem('rt0', 'f')])).outcome).toBe('missing');
+    expect(refreshNotWhileValid.judge(warm([mcp(401, { at: 100 })])).outcome).toBe('missing');
   });
 });

@@ -9,6 +9,7 @@ export const REFERENCE_DEFECTS = {
   // The store (RT-C-04, RT-C-05, RT-C-07, RT-C-09, RT-C-12)
   'clear-on-invalid-grant-without-reread': 'presents the refresh token it loaded at start instead of re-reading the store inside the lock, and deletes whatever the store holds when that token is rejected',
   'whole-store-overwrite': 'writes the whole store from the copy it read at start, with its change applied, instead of re-reading it under the lock',
+  'refresh-at-every-start': 'refreshes at every start that finds tokens stored, valid or not',
   'clear-on-5xx': 'treats 5xx and 429 from the token endpoint as a rejection: deletes the tokens and authorizes again',
   'keep-old-refresh-token': 'stores the new access token but keeps the old refresh token after a rotation',
   'drop-refresh-token-when-not-rotated': 'stores a refresh response as it came: one without refresh_token leaves the client with none',

@@ -100,6 +100,18 @@ const MUTATIONS: Record<ReferenceDefect, (parts: Parts) => Parts> = {
     },
   }),
   'whole-store-overwrite': (parts) => ({ ...parts, store: (file, lock) => new StaleCopyStore(file, lock) }),
+  'refresh-at-every-start': (parts) => ({
+    ...parts,
+    Authorizer: class extends parts.Authorizer {
+      override async start(): Promise<void> {
+        await super.start();
+        const token = this.accessToken();
+        if (!token) return;
+        const tokens = await this.parts.credentials.refresh(await this.parts.discovery.bind(), token);
+        if (tokens) this.use(tokens);
+      }
+    },
+  }),
   'clear-on-5xx': (parts) => ({
     ...parts,
     Credentials: class extends parts.Credentials {

@@ -605,6 +605,12 @@ export const REFERENCE_MUTANT_MATRIX: ReferenceMutantCase[] = [
   },
   // caching
   { check: 'discovery-cached-warm', scenario: 'auth/discovery-warm-reconnect', defect: 'discover-every-start', reason: /run 2 \(warm reconnect\) fetched \S+ .*again/ },
+  {
+    check: 'refresh-not-while-valid',
+    scenario: 'auth/discovery-warm-reconnect',
+    defect: 'refresh-at-every-start',
+    reason: /run 2 \(warm reconnect\) refreshed \(#\d+\) although its access token was valid and no request had been refused/,
+  },
   { check: 'registration-once', scenario: 'auth/discovery-warm-reconnect', defect: 'register-every-run', reason: /2 registrations; run 2 \(warm reconnect\) registered again/ },
   {
     check: 'discovery-no-store-honoured',

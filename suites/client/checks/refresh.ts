@@ -4,7 +4,7 @@
 import { met, missing, skip, unmet, type CheckDef, type Evidence, type Finding } from '../../../core/check.js';
 import { since } from '../../../core/spec.js';
 import type { Exchange, Trace } from '../../../core/trace.js';
-import { authorizationRequests, ev, fromClients } from '../../../core/trace-query.js';
+import { authorizationRequests, ev, fromClients, succeeded } from '../../../core/trace-query.js';
 import { FAMILY_REVOKED_HEADER, REFRESH_GENERATION_HEADER } from '../../../mocks/authorization-server/diagnostics.js';
 import { LINK } from '../links.js';
 import {
@@ -203,7 +203,7 @@ export const refreshSurvivesTransientErrors: CheckDef = {
 export const refreshSingleFlight: CheckDef = {
   id: 'refresh-single-flight',
   title: 'refresh requests of one token family never overlap, across all copies',
-  requirements: ['RT-C-02'],
+  requirements: ['RT-C-02', 'RT-C-11'],
   level: 'SHOULD',
   specVersions: since('2025-03-26'),
   specLinks: [LINK.rfc9700RefreshRotation],
@@ -340,5 +340,30 @@ export const refreshFollowUpUsesLatest: CheckDef = {
       ]);
     }
     return met(refreshes.length ? `${describeRun(followUp)} refreshed with the newest token` : `${describeRun(followUp)} needed neither an authorization nor a refresh`);
+  },
+};
+
+export const refreshNotWhileValid: CheckDef = {
+  id: 'refresh-not-while-valid',
+  title: 'does not refresh while its access token is valid and accepted',
+  requirements: ['RT-C-10'],
+  level: 'SHOULD',
+  specVersions: since('2025-03-26'),
+  specLinks: [LINK.rfc9700RefreshRotation],
+  judge(trace) {
+    const runs = runsOf(trace);
+    if (runs.length < 2) return missing('the trace records a single run: the client never restarted with valid tokens');
+    const positions = runPositions(trace, runs);
+    const later = (e: Exchange) => (positions.get(e.id) ?? 0) > 0;
+    const refused = fromClients(trace).filter((e) => later(e) && e.role === 'mcp' && e.response?.status === 401);
+    const refreshes = refreshPresentations(trace).filter((p) => later(p.exchange));
+    const needless = refreshes.find((p) => !refused.some((r) => r.at <= p.exchange.at && r.actor === p.exchange.actor));
+    if (needless) {
+      const run = runs[positions.get(needless.exchange.id) ?? 0];
+      return unmet(`${describeRun(run)} refreshed (#${needless.exchange.id}) although its access token was valid and no request had been refused`, [ev(needless.exchange, 'form.grant_type')]);
+    }
+    const served = fromClients(trace).filter((e) => later(e) && e.role === 'mcp' && succeeded(e));
+    if (served.length === 0) return missing('no run after the first was served: there was no valid token to keep using');
+    return met(`no refresh after the first run; ${served.length} request(s) served`);
   },
 };

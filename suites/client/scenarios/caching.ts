@@ -14,6 +14,7 @@ import {
   registrationOnce,
   reregisterOnAsChange,
 } from '../checks/caching.js';
+import { refreshNotWhileValid } from '../checks/refresh.js';
 import { scenario } from './define.js';
 
 const COLD_START = { label: 'cold start' };
@@ -23,11 +24,11 @@ export const cachingScenarios = [
   scenario({
     id: 'auth/discovery-warm-reconnect',
     title: 'Restart with valid tokens',
-    description: 'Two starts; the tokens of the first are still valid in the second, which needs no discovery document and no new registration.',
+    description: 'Two starts; the tokens of the first are still valid in the second, which needs no discovery document, no new registration and no refresh.',
     suites: ['caching'],
     specVersions: since('2025-06-18'),
     runs: [COLD_START, { label: 'warm reconnect' }],
-    checks: [discoveryCachedWarm, registrationOnce],
+    checks: [discoveryCachedWarm, registrationOnce, refreshNotWhileValid],
   }),
   scenario({
     id: 'auth/discovery-cache-control',

@@ -99,7 +99,7 @@ export const refreshScenarios = [
     id: 'auth/refresh-across-runs',
     title: 'Refresh tokens across restarts',
     description:
-      'Six starts against one world: a cold start; after expiry (refresh, rotated); rotation off (the answer has no refresh_token); after expiry (the kept token must be used); a 503 on refresh (the client may give up); the outage over (the same token again). Never a new authorization.',
+      'Eight starts against one world: a cold start; after expiry (refresh, rotated); rotation off (the answer has no refresh_token); after expiry (the kept token must be used); a 503 on refresh (the client may give up); the outage over (the same token again); a 429 with Retry-After on refresh; the limit over. Never a new authorization.',
     suites: ['refresh'],
     specVersions: since('2025-06-18'),
     runs: [
@@ -109,6 +109,9 @@ export const refreshScenarios = [
       { label: 'kept refresh token', expireTokens: true, world: { as: { rotateRefreshTokens: true } } },
       { label: 'token endpoint unavailable', expireTokens: true, world: { as: { tokenFaults: [{ status: 503, count: 1, grant: 'refresh_token' }] } }, clientRefuses: true },
       { label: 'after the outage', world: { as: { tokenFaults: [] } } },
+      // 429 with Retry-After: 1; a client may retry in the same run or leave it to the next one.
+      { label: 'token endpoint rate-limited', expireTokens: true, world: { as: { tokenFaults: [{ status: 429, count: 1, grant: 'refresh_token' }] } }, clientRefuses: true },
+      { label: 'after the rate limit', world: { as: { tokenFaults: [] } } },
     ],
     checks: [refreshInsteadOfReauthorization, refreshTokenRotatedUsed, refreshTokenKeptWhenNotRotated, refreshSurvivesTransientErrors, resourceInToken, resourceCanonical, tokenEndpointAuth],
   }),

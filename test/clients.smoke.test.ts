@@ -2,41 +2,27 @@
 // mutant with no defect switched on): each runs as a real process against real worlds and must finish
 // the whole flow, or refuse where a correct client refuses. The checks judge the details elsewhere;
 // this only proves the clients themselves work, so a check failing against them means a check bug.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Exchange, WorldFacts } from '../core/trace.js';
 import { knobs, type KnobOverrides } from '../mocks/knobs.js';
 import { TraceRecorder } from '../mocks/recorder.js';
 import { startWorld, type World } from '../mocks/world.js';
+import { ensureCompiled, MUTANT_CLIENT, REFERENCE_CLIENT, ROOT, type Build } from './support/compiled.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLIENT_TIMEOUT_MS = 25_000;
 
-interface ClientUnderTest {
+interface ClientUnderTest extends Build {
   name: string;
-  sources: string[];
-  compiled: string;
   env: Record<string, string>;
 }
 
 const CLIENTS: ClientUnderTest[] = [
-  {
-    name: 'reference client',
-    sources: ['examples/clients/reference-client.ts'],
-    compiled: 'dist/examples/clients/reference-client.js',
-    env: {},
-  },
-  {
-    name: 'mutant client without defects',
-    sources: ['test/mutants/client.ts', 'test/mutants/client-defects.ts'],
-    compiled: 'dist/test/mutants/client.js',
-    env: { MUTANT_DEFECTS: '' },
-  },
+  { name: 'reference client', ...REFERENCE_CLIENT, env: {} },
+  { name: 'mutant client without defects', ...MUTANT_CLIENT, env: { MUTANT_DEFECTS: '' } },
 ];
 
 const PRE_REGISTERED = { client_id: 'pre-registered-client', client_secret: 'pre-registered-secret' };
@@ -103,22 +89,6 @@ const REFUSING_WORLDS: WorldCase[] = [
   { name: 'iss advertised but missing', world: { as: { issParameter: 'omit' } } },
   { name: 'iss with a trailing slash added', world: { as: { issParameter: 'normalized' } } },
 ];
-
-/** Compiles the clients when dist/ lacks them or holds an older build: spawning TypeScript would hide build breakage. */
-function ensureCompiled(): void {
-  const stale = CLIENTS.some((client) => {
-    const compiled = path.join(ROOT, client.compiled);
-    if (!existsSync(compiled)) return true;
-    const built = statSync(compiled).mtimeMs;
-    return client.sources.some((source) => statSync(path.join(ROOT, source)).mtimeMs > built);
-  });
-  if (!stale) return;
-  // Type errors elsewhere in the project do not stop tsc from emitting; the outputs are checked below.
-  spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')], { stdio: 'ignore' });
-  for (const client of CLIENTS) {
-    if (!existsSync(path.join(ROOT, client.compiled))) throw new Error(`${client.compiled} was not built`);
-  }
-}
 
 interface ClientRun {
   exitCode: number | null;
@@ -194,7 +164,7 @@ const authorizedToolCall = (exchanges: Exchange[]) =>
       jsonRpcMethods(e).includes('tools/call'),
   );
 
-beforeAll(ensureCompiled, 120_000);
+beforeAll(() => ensureCompiled(...CLIENTS), 120_000);
 
 afterAll(() => {
   for (const child of running) child.kill('SIGKILL');

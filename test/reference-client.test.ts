@@ -2,11 +2,10 @@
 // and copies share one state directory, and the world's trace shows what reached its servers.
 // One test runs the no-lock mutant through the same race, to prove the race test can fail.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Exchange } from '../core/trace.js';
 import { FAMILY_REVOKED_HEADER } from '../mocks/authorization-server/diagnostics.js';
@@ -14,28 +13,10 @@ import { knobs, type KnobOverrides } from '../mocks/knobs.js';
 import { TraceRecorder } from '../mocks/recorder.js';
 import { startWorld, type World } from '../mocks/world.js';
 import type { ReferenceDefect } from './mutants/reference-defects.js';
+import { ensureCompiled, REFERENCE_CLIENT, REFERENCE_MUTANT, ROOT } from './support/compiled.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const REFERENCE = 'dist/examples/clients/reference-client.js';
-const MUTANT = 'dist/test/mutants/reference-mutant.js';
-const SOURCES = [
-  'examples/clients/reference-client.ts',
-  ...readdirSync(path.join(ROOT, 'examples/clients/reference')).map((file) => `examples/clients/reference/${file}`),
-  'test/mutants/reference-mutant.ts',
-  'test/mutants/reference-defects.ts',
-];
 /** The client gives up after 20 s itself; this only catches a hung process. */
 const CLIENT_TIMEOUT_MS = 25_000;
-
-/** Compiles when dist/ lacks the clients or is older than their sources: spawning stale code would test old code. */
-function ensureCompiled(): void {
-  const built = [REFERENCE, MUTANT].map((file) => path.join(ROOT, file));
-  const oldest = Math.min(...built.map((file) => (existsSync(file) ? statSync(file).mtimeMs : 0)));
-  if (SOURCES.every((source) => statSync(path.join(ROOT, source)).mtimeMs <= oldest)) return;
-  // tsc emits despite type errors elsewhere in the project, so the outputs themselves are checked.
-  spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')], { stdio: 'ignore' });
-  for (const file of built) if (!existsSync(file)) throw new Error(`${file} was not built`);
-}
 
 interface Outcome {
   code: number | null;
@@ -69,7 +50,7 @@ function launch(world: World, stateDir: string, defects: ReferenceDefect[] | und
     REFERENCE_DEFECTS: (defects ?? []).join(','),
   };
   delete env.MCP_CONFORMANCE_CONTEXT;
-  const script = path.join(ROOT, defects ? MUTANT : REFERENCE);
+  const script = path.join(ROOT, (defects ? REFERENCE_MUTANT : REFERENCE_CLIENT).compiled);
   const child = spawn(process.execPath, [script, world.facts.mcpUrl], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   running.add(child);
   let stderr = '';
@@ -110,7 +91,7 @@ const grants = (batch: Batch, grant: string) => roles(batch, 'token').filter((e)
 const exitCodes = (batch: Batch) => batch.outcomes.map((o) => o.code);
 const stderrOf = (batch: Batch) => batch.outcomes.map((o, i) => `--- copy ${i + 1} (exit ${o.code})\n${o.stderr}`).join('\n');
 
-beforeAll(ensureCompiled, 120_000);
+beforeAll(() => ensureCompiled(REFERENCE_CLIENT, REFERENCE_MUTANT), 120_000);
 
 describe('the reference client sharing credentials', () => {
   it('refreshes on the next run after expiry, with resource and client id, and never authorizes again', async () => {

@@ -76,7 +76,7 @@ describe('iss checks', () => {
 
 describe('token-on-every-request', () => {
   it('lists each MCP request after authorization that lacked the token', () => {
-    const mcp = (auth?: string) => ({ role: 'mcp' as const, method: 'POST', url: `${RS}/mcp`, headers: auth ? { authorization: auth } : {}, body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' });
+    const mcp = (auth?: string) => ({ role: 'mcp' as const, method: 'POST', url: `${RS}/mcp`, headers: auth ? { authorization: auth } : ({} as Record<string, string>), body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' });
     const t = trace(facts(), [{ ...mcp(), status: 401 }, authorize('k'), redeem('k'), mcp('Bearer at1'), mcp()]);
     const finding = tokenOnEveryRequest.judge(t);
     expect(finding.outcome).toBe('unmet');

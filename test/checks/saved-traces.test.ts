@@ -81,7 +81,7 @@ function judge(scenarioId: string, trace: Trace): Map<string, Finding> {
 
 const evidenceOf = (finding: Finding): number[] => ('evidence' in finding ? (finding.evidence ?? []).map((e) => e.exchange) : []);
 
-/** Freezes the saved trace handed to a mutation, so a mutation that edits it in place throws instead of passing by accident. */
+/** Freezes a saved trace, so that editing it in place throws: every mutation gets a copy of its own. */
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object') {
     for (const inner of Object.values(value)) deepFreeze(inner);
@@ -340,7 +340,8 @@ interface Mutation {
   from: string;
   /** The scenario whose checks judge the mutant, when the mutation moves the trace into another world. */
   judgeAs?: string;
-  mutate: (saved: Trace) => Mutant;
+  /** Edits `t`, a copy of the saved trace the runner made for this mutation alone. */
+  mutate: (t: Trace) => Mutant;
 }
 
 const mutations: Mutation[] = [
@@ -348,8 +349,7 @@ const mutations: Mutation[] = [
   {
     name: 'probes the root PRM URI before the path-inserted one',
     from: 'auth/metadata-var1',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const prm = firstOf(t, 'prm');
       const root = `${t.world.rsOrigin}/.well-known/oauth-protected-resource`;
       const probe = insertBefore(t, prm, { server: 'rs', role: 'prm', request: { method: 'GET', url: root, headers: { ...prm.request.headers } }, response: NOT_FOUND });
@@ -359,8 +359,7 @@ const mutations: Mutation[] = [
   {
     name: 'makes the first PRM probe the root URI although the challenge named the PRM URL',
     from: 'auth/metadata-default',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const prm = firstOf(t, 'prm');
       const root = `${t.world.rsOrigin}/.well-known/oauth-protected-resource`;
       const probe = insertBefore(t, prm, { server: 'rs', role: 'prm', request: { method: 'GET', url: root, headers: { ...prm.request.headers } }, response: NOT_FOUND });
@@ -370,8 +369,7 @@ const mutations: Mutation[] = [
   {
     name: 'requests the PRM document with POST instead of GET',
     from: 'auth/metadata-default',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const prm = firstOf(t, 'prm');
       prm.request.method = 'POST';
       return { trace: t, flips: { 'prm-discovered': [prm.id] } };
@@ -380,8 +378,7 @@ const mutations: Mutation[] = [
   {
     name: 'goes on to register after PRM named another resource',
     from: 'auth/resource-mismatch',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const register = append(t, registrationRequest(t, 'mutant-client'));
       return { trace: t, flips: { 'prm-resource-validated': [firstOf(t, 'prm').id, register.id] } };
     },
@@ -389,8 +386,7 @@ const mutations: Mutation[] = [
   {
     name: 'reorders the AS metadata probes: OIDC path-inserted before RFC 8414 path-inserted',
     from: 'auth/metadata-var3',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       swapRequests(t, nthOf(t, 'as-metadata', 0), nthOf(t, 'as-metadata', 1));
       return { trace: t, flips: { 'as-metadata-discovery-order': [nthOf(t, 'as-metadata', 0).id] } };
     },
@@ -398,8 +394,7 @@ const mutations: Mutation[] = [
   {
     name: 'fetches the AS metadata only after authorizing',
     from: 'auth/metadata-default',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const metadata = firstOf(t, 'as-metadata');
       moveAfter(t, metadata, firstOf(t, 'authorize'));
       return { trace: t, flips: { 'as-metadata-discovered': [firstOf(t, 'authorize').id, metadata.id] } };
@@ -408,8 +403,7 @@ const mutations: Mutation[] = [
   {
     name: 'goes on to register after the metadata named another issuer',
     from: 'auth/metadata-issuer-mismatch',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const register = append(t, registrationRequest(t, 'mutant-client'));
       return { trace: t, flips: { 'as-metadata-issuer-validated': [nthOf(t, 'as-metadata', -1).id, register.id] } };
     },
@@ -419,8 +413,7 @@ const mutations: Mutation[] = [
   {
     name: 'uses no PKCE at all: no code_challenge, no method, no code_verifier',
     from: 'auth/metadata-default',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const authorization = firstOf(t, 'authorize');
       setQuery(t, authorization, 'code_challenge', undefined);
       setQuery(t, authorization, 'code_challenge_method', undefined);
@@ -441,8 +434,7 @@ const mutations: Mutation[] = [
   {
     name: 'changes code_challenge_method to plain (the challenge is then the verifier itself)',
     from: 'auth/metadata-default',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const authorization = firstOf(t, 'authorize');
       setQuery(t, authorization, 'code_challenge', formOf(redemption(t), 'code_verifier'));
       setQuery(t, authorization, 'code_challenge_method', 'plain');
@@ -452,8 +444,7 @@ const mutations: Mutation[] = [
   {
     name: 'redeems with a well-formed code_verifier that is not the one behind the challenge',
     from: 'auth/metadata-default',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const token = redemption(t);
       setForm(token, 'code_verifier', VERIFIER);
       return { trace: t, flips: { 'pkce-verifier-matches-challenge': [token.id, firstOf(t, 'authorize').id] } };
@@ -462,8 +453,7 @@ const mutations: Mutation[] = [
   {
     name: 'uses a 42-character code_verifier (its challenge is its real S256 hash)',
     from: 'auth/metadata-default',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const token = redemption(t);
       const short = VERIFIER.slice(0, 42);
       setForm(token, 'code_verifier', short);
@@ -474,8 +464,7 @@ const mutations: Mutation[] = [
   {
     name: 'reuses the first code_challenge (and its verifier) in the second authorization',
     from: 'auth/pkce-fresh-per-attempt',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const [first, second] = [nthOf(t, 'authorize', 0), nthOf(t, 'authorize', 1)];
       const redemptions = t.exchanges.filter((e) => e.role === 'token' && form(e).get('grant_type') === 'authorization_code');
       setQuery(t, second, 'code_challenge', queryOf(first, 'code_challenge'));
@@ -486,8 +475,7 @@ const mutations: Mutation[] = [
   {
     name: 'reuses the first state in the second authorization (the world echoes it)',
     from: 'auth/pkce-fresh-per-attempt',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const [first, second] = [nthOf(t, 'authorize', 0), nthOf(t, 'authorize', 1)];
       setQuery(t, second, 'state', queryOf(first, 'state'));
       setLocation(second, 'state', queryOf(first, 'state'));
@@ -497,8 +485,7 @@ const mutations: Mutation[] = [
   {
     name: 'authorizes although RFC 8414 metadata lacks code_challenge_methods_supported',
     from: 'auth/pkce-not-advertised',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const metadata = find(t, 'metadata document', (e) => e.role === 'as-metadata' && e.response?.status === 200);
       const authorization = appendAuthorization(t);
       return { trace: t, flips: { 'pkce-refuses-without-support': [metadata.id, authorization.id] } };
@@ -507,8 +494,7 @@ const mutations: Mutation[] = [
   {
     name: 'authorizes although OIDC metadata lacks code_challenge_methods_supported',
     from: 'auth/pkce-not-advertised-oidc',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const metadata = find(t, 'metadata document', (e) => e.role === 'as-metadata' && e.response?.status === 200);
       const authorization = appendAuthorization(t);
       return { trace: t, flips: { 'pkce-refuses-without-support-oidc': [metadata.id, authorization.id] } };
@@ -519,8 +505,7 @@ const mutations: Mutation[] = [
   {
     name: 'registers without redirect_uris',
     from: 'auth/dynamic-client-registration',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const register = firstOf(t, 'register');
       editJsonBody(register, (body) => delete body.redirect_uris);
       return { trace: t, flips: { 'dcr-request-valid': [register.id] } };
@@ -529,8 +514,7 @@ const mutations: Mutation[] = [
   {
     name: 'registers without application_type',
     from: 'auth/dynamic-client-registration',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const register = firstOf(t, 'register');
       editJsonBody(register, (body) => delete body.application_type);
       return { trace: t, flips: { 'dcr-application-type': [register.id], 'dcr-application-type-native': [register.id] } };
@@ -539,8 +523,7 @@ const mutations: Mutation[] = [
   {
     name: 'registers loopback redirect URIs as application_type web',
     from: 'auth/dynamic-client-registration',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const register = firstOf(t, 'register');
       editJsonBody(register, (body) => (body.application_type = 'web'));
       return { trace: t, flips: { 'dcr-application-type-native': [register.id] } };
@@ -549,8 +532,7 @@ const mutations: Mutation[] = [
   {
     name: 'registers grant_types without refresh_token',
     from: 'auth/dynamic-client-registration',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const register = firstOf(t, 'register');
       editJsonBody(register, (body) => (body.grant_types = ['authorization_code']));
       return { trace: t, flips: { 'dcr-grant-types-refresh-token': [register.id] } };
@@ -559,8 +541,7 @@ const mutations: Mutation[] = [
   {
     name: 'replaces the client_id in the authorization request with one it was never issued',
     from: 'auth/dynamic-client-registration',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const authorization = firstOf(t, 'authorize');
       setQuery(t, authorization, 'client_id', 'a-client-id-nobody-issued');
       return { trace: t, flips: { 'client-id-used': [authorization.id] } };
@@ -569,8 +550,7 @@ const mutations: Mutation[] = [
   {
     name: 'sends the client_secret_basic credentials in the body instead of the Basic header',
     from: 'auth/token-endpoint-auth-basic',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const token = redemption(t);
       const credentials = basicCredentials(token)!;
       delete token.request.headers['authorization'];
@@ -582,8 +562,7 @@ const mutations: Mutation[] = [
   {
     name: 'sends a client_secret as a public client (token_endpoint_auth_method none)',
     from: 'auth/token-endpoint-auth-none',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const token = redemption(t);
       setForm(token, 'client_secret', 'a-secret-it-never-had');
       return { trace: t, flips: { 'token-endpoint-auth-method': [token.id] } };
@@ -592,8 +571,7 @@ const mutations: Mutation[] = [
   {
     name: 'adds a dynamic registration although pre-registered credentials were given',
     from: 'auth/registration-priority',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const register = insertBefore(t, firstOf(t, 'authorize'), registrationRequest(t, 'dynamically-registered-client'));
       return { trace: t, flips: { 'registration-priority': [register.id] } };
     },
@@ -601,8 +579,7 @@ const mutations: Mutation[] = [
   {
     name: 'uses an http (not https) client ID metadata document URL in the authorization request',
     from: 'auth/basic-cimd',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const authorization = firstOf(t, 'authorize');
       setQuery(t, authorization, 'client_id', queryOf(authorization, 'client_id').replace(/^https:/, 'http:'));
       // One wrong client_id is three findings: not https, not an identity it holds, not the document it should prefer.
@@ -614,8 +591,7 @@ const mutations: Mutation[] = [
   {
     name: 'removes resource from the token request body',
     from: 'auth/metadata-default',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const token = redemption(t);
       setForm(token, 'resource', undefined);
       return { trace: t, flips: { 'resource-in-token-request': [token.id], 'resource-consistent': [token.id] } };
@@ -624,8 +600,7 @@ const mutations: Mutation[] = [
   {
     name: 'removes resource from the authorization request',
     from: 'auth/metadata-default',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const authorization = firstOf(t, 'authorize');
       setQuery(t, authorization, 'resource', undefined);
       return { trace: t, flips: { 'resource-in-authorization-request': [authorization.id], 'resource-consistent': [authorization.id] } };
@@ -634,8 +609,7 @@ const mutations: Mutation[] = [
   {
     name: 'sends the MCP URL with a trailing slash as resource, consistently in both requests',
     from: 'auth/metadata-default',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const [authorization, token] = [firstOf(t, 'authorize'), redemption(t)];
       const resource = `${t.world.canonicalResource}/`;
       setQuery(t, authorization, 'resource', resource);
@@ -649,8 +623,7 @@ const mutations: Mutation[] = [
     name: 'changes the redirect Location\'s state (a state-mismatch world) and the client redeems anyway',
     from: 'auth/metadata-default',
     judgeAs: 'auth/state-mismatch',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       // The answer is the defect's setting here: the world is the state-mismatch one, the client the same.
       t.scenario = 'auth/state-mismatch';
       (t.world.knobs as WorldKnobs).as.state = 'wrong';
@@ -662,8 +635,7 @@ const mutations: Mutation[] = [
   {
     name: 'redeems the code of a response that lacked state',
     from: 'auth/state-missing',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const authorization = firstOf(t, 'authorize');
       const token = appendRedemption(t, authorization);
       return { trace: t, flips: { 'state-missing-rejected': [authorization.id, token.id] } };
@@ -672,8 +644,7 @@ const mutations: Mutation[] = [
   {
     name: 'sends no state (the world echoes none)',
     from: 'auth/metadata-default',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const authorization = firstOf(t, 'authorize');
       setQuery(t, authorization, 'state', undefined);
       setLocation(authorization, 'state', undefined);
@@ -683,8 +654,7 @@ const mutations: Mutation[] = [
   {
     name: 'redeems the code of a response whose iss names another issuer',
     from: 'auth/iss-wrong-issuer',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const authorization = firstOf(t, 'authorize');
       const token = appendRedemption(t, authorization);
       return { trace: t, flips: { 'iss-wrong-rejected': [authorization.id, token.id] } };
@@ -693,8 +663,7 @@ const mutations: Mutation[] = [
   {
     name: 'redeems the code of a response without the iss the server advertised',
     from: 'auth/iss-supported-missing',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const authorization = firstOf(t, 'authorize');
       const token = appendRedemption(t, authorization);
       return { trace: t, flips: { 'iss-missing-rejected': [authorization.id, token.id] } };
@@ -705,8 +674,7 @@ const mutations: Mutation[] = [
   {
     name: 'requests the PRM scopes_supported instead of the challenged scope',
     from: 'auth/scope-from-www-authenticate',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const authorization = firstOf(t, 'authorize');
       setQuery(t, authorization, 'scope', (t.world.scopesSupported ?? []).join(' '));
       return { trace: t, flips: { 'scope-from-www-authenticate': [authorization.id], 'scope-covers-challenge': [authorization.id] } };
@@ -715,8 +683,7 @@ const mutations: Mutation[] = [
   {
     name: 'requests more than the challenged scope',
     from: 'auth/scope-from-www-authenticate',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const authorization = firstOf(t, 'authorize');
       setQuery(t, authorization, 'scope', `${t.world.challengeScope} mcp:admin`);
       return { trace: t, flips: { 'scope-from-www-authenticate': [authorization.id] } };
@@ -725,8 +692,7 @@ const mutations: Mutation[] = [
   {
     name: 'requests only one of the PRM scopes_supported',
     from: 'auth/scope-from-scopes-supported',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const authorization = firstOf(t, 'authorize');
       setQuery(t, authorization, 'scope', t.world.scopesSupported![0]);
       return { trace: t, flips: { 'scope-from-scopes-supported': [authorization.id] } };
@@ -735,8 +701,7 @@ const mutations: Mutation[] = [
   {
     name: 'requests a scope nothing named',
     from: 'auth/scope-omitted-when-undefined',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const authorization = firstOf(t, 'authorize');
       setQuery(t, authorization, 'scope', 'openid');
       return { trace: t, flips: { 'scope-omitted-when-undefined': [authorization.id] } };
@@ -747,8 +712,7 @@ const mutations: Mutation[] = [
   {
     name: 'drops the Authorization header from every tools/call',
     from: 'auth/metadata-default',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       // The reference calls the tool once on each of its two connections.
       const calls = t.exchanges.filter((e) => e.role === 'mcp' && mcpMethods(e).includes('tools/call'));
       for (const call of calls) delete call.request.headers['authorization'];
@@ -766,8 +730,7 @@ const mutations: Mutation[] = [
   {
     name: 'drops the Authorization header from tools/list',
     from: 'auth/metadata-default',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const list = toolsList(t);
       delete list.request.headers['authorization'];
       return { trace: t, flips: { 'token-on-every-request': [list.id] } };
@@ -776,8 +739,7 @@ const mutations: Mutation[] = [
   {
     name: 'adds access_token to an MCP request URL',
     from: 'auth/metadata-default',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const list = toolsList(t);
       setQuery(t, list, 'access_token', bearerToken(list)!);
       return { trace: t, flips: { 'token-not-in-query': [list.id] } };
@@ -786,8 +748,7 @@ const mutations: Mutation[] = [
   {
     name: 'sends the refresh token as the Bearer token on every MCP request',
     from: 'auth/metadata-default',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const token = redemption(t);
       const refresh = String(responseJson(token)!.refresh_token);
       const calls = t.exchanges.filter((e) => e.role === 'mcp' && e.id > token.id);
@@ -798,8 +759,7 @@ const mutations: Mutation[] = [
   {
     name: 'sends the access token to the PRM endpoint when fetching it again',
     from: 'auth/metadata-default',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const prm = firstOf(t, 'prm');
       const token = bearerToken(toolCall(t))!;
       const leak = append(t, {
@@ -816,8 +776,7 @@ const mutations: Mutation[] = [
   {
     name: 'registers at the default endpoint before trying the metadata',
     from: 'auth/2025-03-26-oauth-endpoint-fallback',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       const register = firstOf(t, 'register');
       moveBefore(t, register, firstOf(t, 'as-metadata'));
       return { trace: t, flips: { 'legacy-default-endpoints': [register.id] } };
@@ -826,8 +785,7 @@ const mutations: Mutation[] = [
   {
     name: 'never fetches the metadata at the server root (uses the /oauth/ endpoints from memory)',
     from: 'auth/2025-03-26-oauth-metadata-backcompat',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       remove(t, firstOf(t, 'as-metadata'));
       // An absence: the finding has no exchange to point at.
       return { trace: t, flips: { 'legacy-metadata-at-server-root': [] } };
@@ -838,8 +796,7 @@ const mutations: Mutation[] = [
   {
     name: 'the client exits 1 after a complete flow',
     from: 'auth/metadata-default',
-    mutate(saved) {
-      const t = structuredClone(saved);
+    mutate(t) {
       t.processes[0].exitCode = 1;
       const exit = t.events.find((e) => e.kind === 'exit');
       if (exit?.detail) exit.detail.exitCode = 1;
@@ -896,7 +853,7 @@ describe('saved traces of the reference client', () => {
 describe('mutated saved traces', () => {
   it('cover every file of client checks', () => {
     // Each mutation names the checks it flips; together they must reach checks of every file.
-    const flipped = new Set(mutations.flatMap((m) => Object.keys(m.mutate(deepFreeze(load(m.from))).flips)));
+    const flipped = new Set(mutations.flatMap((m) => Object.keys(m.mutate(load(m.from)).flips)));
     const untouched = Object.entries(CHECK_FILES).filter(([, ids]) => !ids.some((id) => flipped.has(id)));
     expect(untouched.map(([file]) => file)).toEqual([]);
     expect(mutations.length).toBeGreaterThanOrEqual(20);
@@ -905,7 +862,7 @@ describe('mutated saved traces', () => {
   describe.each(mutations.map((m) => [m.name, m] as const))('%s', (_name, mutation) => {
     it('fails exactly the intended checks, naming the mutated exchange', () => {
       const saved = deepFreeze(load(mutation.from));
-      const { trace, flips } = mutation.mutate(saved);
+      const { trace, flips } = mutation.mutate(structuredClone(saved));
       // The saved trace itself is untouched (it is frozen, and still equal to the file).
       expect(saved).toStrictEqual(load(mutation.from));
       expect(trace.exchanges.map((e) => e.id)).toEqual(trace.exchanges.map((_, i) => i + 1));

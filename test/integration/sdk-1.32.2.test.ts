@@ -9,23 +9,18 @@
 // pinned; the comment above each group says why the SDK fails it. Entries marked KIT BUG are pinned
 // because that is what the kit says today, not because the SDK is at fault: fixing the kit will make
 // them disappear here, which is intended.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { shellQuote } from '../../core/client-process.js';
 import { runClientScenarios } from '../../core/engine.js';
-import type { Report } from '../../core/report.js';
 import { clientScenarios } from '../../suites/client/index.js';
+import { ensureCompiled, plainTarget, ROOT } from '../support/compiled.js';
+import { installedVersion, pinChanges, type Verdict } from '../support/pins.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SOURCE = 'test/targets/sdk-plain-client.ts';
-const COMPILED = 'dist/test/targets/sdk-plain-client.js';
+const TARGET = plainTarget('sdk-plain-client');
+const COMPILED = TARGET.compiled;
 const SDK_VERSION = '1.32.2';
 const SPEC_VERSION = '2026-07-28';
-
-type Verdict = 'fail' | 'warn' | 'skip';
 
 /** `scenario:check-id` -> what the kit says. Every check not listed here must pass. */
 const PINNED_CHECKS: Record<string, Verdict> = {
@@ -180,58 +175,11 @@ const PINNED_FAILING_PROPERTIES: Record<string, RegExp> = {
   'auth/refresh-race': /presented generation \d+ of family \S+|before refresh #\d+ .* was answered|the server detected reuse/,
 };
 
-/** Compiles the target when dist/ lacks it or holds an older build: the engine runs compiled JavaScript. */
-function ensureCompiled(): void {
-  const compiled = path.join(ROOT, COMPILED);
-  if (existsSync(compiled) && statSync(compiled).mtimeMs >= statSync(path.join(ROOT, SOURCE)).mtimeMs) return;
-  // tsc emits even when something elsewhere in the project has a type error; the output is checked below.
-  spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')], { stdio: 'ignore' });
-  if (!existsSync(compiled)) throw new Error(`${COMPILED} was not built`);
-}
-
-function installedSdkVersion(): string {
-  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'node_modules/@modelcontextprotocol/sdk/package.json'), 'utf8')) as { version: string };
-  return manifest.version;
-}
-
-/** The report as the pinned tables describe it, with each non-passing check's message for the diff. */
-function observed(report: Report): { checks: Map<string, { verdict: string; message: string }>; passing: Set<string> } {
-  const checks = new Map<string, { verdict: string; message: string }>();
-  const passing = new Set<string>();
-  for (const scenario of report.scenarios) {
-    if (scenario.id in PINNED_FAILING_PROPERTIES) continue;
-    if (scenario.status === 'pass') passing.add(scenario.id);
-    // A skipped scenario has no checks; it is neither passing nor failing, so it shows up as a change.
-    if (scenario.status === 'skip') checks.set(`${scenario.id}:(scenario)`, { verdict: 'skip', message: scenario.skipReason ?? '' });
-    for (const check of scenario.checks) {
-      if (check.status !== 'pass') checks.set(`${scenario.id}:${check.id}`, { verdict: check.status, message: check.message });
-    }
-  }
-  return { checks, passing };
-}
-
-/** One line per entry that moved; empty when the run matches the tables exactly. */
-function changes(report: Report): string[] {
-  const { checks, passing } = observed(report);
-  const lines: string[] = [];
-  for (const [key, { verdict, message }] of checks) {
-    const pinned = PINNED_CHECKS[key];
-    if (pinned === undefined) lines.push(`new ${verdict}: ${key} (${message})`);
-    else if (pinned !== verdict) lines.push(`was ${pinned}, now ${verdict}: ${key} (${message})`);
-  }
-  for (const key of Object.keys(PINNED_CHECKS)) {
-    if (!checks.has(key)) lines.push(`pinned ${PINNED_CHECKS[key]}, now passes or is gone: ${key}`);
-  }
-  for (const id of passing) if (!PINNED_PASSING_SCENARIOS.includes(id)) lines.push(`scenario now passes: ${id}`);
-  for (const id of PINNED_PASSING_SCENARIOS) if (!passing.has(id)) lines.push(`scenario no longer passes (or is gone): ${id}`);
-  return lines;
-}
-
-beforeAll(ensureCompiled, 120_000);
+beforeAll(() => ensureCompiled(TARGET), 120_000);
 
 describe(`@modelcontextprotocol/sdk ${SDK_VERSION}, plain provider, whole client suite at ${SPEC_VERSION}`, () => {
   it('runs against the SDK version the table was pinned for', () => {
-    expect(installedSdkVersion(), 'the target changed: another SDK version is installed, so the pinned table does not describe it').toBe(SDK_VERSION);
+    expect(installedVersion('@modelcontextprotocol/sdk'), 'the target changed: another SDK version is installed, so the pinned table does not describe it').toBe(SDK_VERSION);
   });
 
   it('fails exactly the pinned checks and passes exactly the pinned scenarios', async () => {
@@ -243,12 +191,7 @@ describe(`@modelcontextprotocol/sdk ${SDK_VERSION}, plain provider, whole client
       timeoutMs: 20_000,
       strict: false,
     });
-    const moved = changes(report);
-    for (const [id, collision] of Object.entries(PINNED_FAILING_PROPERTIES)) {
-      const scenario = report.scenarios.find((s) => s.id === id);
-      if (scenario?.status !== 'fail' || !scenario.property?.counterexample) moved.push(`property ${id} did not fail with a counterexample (${scenario?.status ?? 'absent'})`);
-      else if (!scenario.checks.some((c) => c.status !== 'pass' && collision.test(c.message))) moved.push(`property ${id} failed, but not on colliding refreshes`);
-    }
+    const moved = pinChanges(report, { checks: PINNED_CHECKS, passingScenarios: PINNED_PASSING_SCENARIOS, failingProperties: PINNED_FAILING_PROPERTIES });
     const explanation = [
       `The kit's verdicts on the SDK ${SDK_VERSION} plain client changed (${moved.length} entr${moved.length === 1 ? 'y' : 'ies'}).`,
       'Either the kit changed (a check, a scenario or the mock world) or the target did (the SDK, test/targets/sdk-plain-client.ts).',

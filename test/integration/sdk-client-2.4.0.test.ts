@@ -17,28 +17,24 @@
 // it before finishAuth because the v2 client guide does so. The package itself still validates no
 // state (StreamableHTTPClientTransport.finishAuth's documentation says so), so those passes belong to
 // the documented usage, not to the package.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { shellQuote } from '../../core/client-process.js';
 import { runClientScenarios } from '../../core/engine.js';
-import type { Report } from '../../core/report.js';
 import type { Exchange } from '../../core/trace.js';
 import { knobs } from '../../mocks/knobs.js';
 import { TraceRecorder } from '../../mocks/recorder.js';
 import { startWorld } from '../../mocks/world.js';
 import { clientScenarios } from '../../suites/client/index.js';
+import { ensureCompiled, plainTarget, ROOT } from '../support/compiled.js';
+import { installedVersion, pinChanges, type Verdict } from '../support/pins.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SOURCE = 'test/targets/sdk-v2-client.ts';
-const COMPILED = 'dist/test/targets/sdk-v2-client.js';
+const TARGET = plainTarget('sdk-v2-client');
+const COMPILED = TARGET.compiled;
 const PACKAGE_VERSION = '2.4.0';
 const SPEC_VERSION = '2026-07-28';
-
-type Verdict = 'fail' | 'warn';
 
 /** `scenario:check-id` -> what the kit says. Every check not listed here must pass. */
 const PINNED_CHECKS: Record<string, Verdict> = {
@@ -156,52 +152,6 @@ const PINNED_PASSING_SCENARIOS: string[] = [
   'auth/discovery-outage',
 ];
 
-/** Compiles the target when dist/ lacks it or holds an older build: the engine runs compiled JavaScript. */
-function ensureCompiled(): void {
-  const compiled = path.join(ROOT, COMPILED);
-  if (existsSync(compiled) && statSync(compiled).mtimeMs >= statSync(path.join(ROOT, SOURCE)).mtimeMs) return;
-  // tsc emits even when something elsewhere in the project has a type error; the output is checked below.
-  spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')], { stdio: 'ignore' });
-  if (!existsSync(compiled)) throw new Error(`${COMPILED} was not built`);
-}
-
-function installedVersion(name: string): string {
-  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
-  return manifest.version;
-}
-
-/** The report as the pinned tables describe it, with each non-passing check's message for the diff. */
-function observed(report: Report): { checks: Map<string, { verdict: string; message: string }>; passing: Set<string> } {
-  const checks = new Map<string, { verdict: string; message: string }>();
-  const passing = new Set<string>();
-  for (const scenario of report.scenarios) {
-    if (scenario.status === 'pass') passing.add(scenario.id);
-    // A skipped scenario has no checks; it is neither passing nor failing, so it shows up as a change.
-    if (scenario.status === 'skip') checks.set(`${scenario.id}:(scenario)`, { verdict: 'skip', message: scenario.skipReason ?? '' });
-    for (const check of scenario.checks) {
-      if (check.status !== 'pass') checks.set(`${scenario.id}:${check.id}`, { verdict: check.status, message: check.message });
-    }
-  }
-  return { checks, passing };
-}
-
-/** One line per entry that moved; empty when the run matches the tables exactly. */
-function changes(report: Report): string[] {
-  const { checks, passing } = observed(report);
-  const lines: string[] = [];
-  for (const [key, { verdict, message }] of checks) {
-    const pinned = PINNED_CHECKS[key];
-    if (pinned === undefined) lines.push(`new ${verdict}: ${key} (${message})`);
-    else if (pinned !== verdict) lines.push(`was ${pinned}, now ${verdict}: ${key} (${message})`);
-  }
-  for (const key of Object.keys(PINNED_CHECKS)) {
-    if (!checks.has(key)) lines.push(`pinned ${PINNED_CHECKS[key]}, now passes or is gone: ${key}`);
-  }
-  for (const id of passing) if (!PINNED_PASSING_SCENARIOS.includes(id)) lines.push(`scenario now passes: ${id}`);
-  for (const id of PINNED_PASSING_SCENARIOS) if (!passing.has(id)) lines.push(`scenario no longer passes (or is gone): ${id}`);
-  return lines;
-}
-
 /** Runs the compiled target once against `mcpUrl`; killed if it outlives `timeoutMs`. */
 function runTarget(mcpUrl: string, timeoutMs: number): Promise<{ code: number | null; stderr: string }> {
   const env = { ...process.env };
@@ -234,7 +184,7 @@ const rpcMethodOf = (exchange: Exchange) => {
 };
 const scopesOf = (scope: string | null | undefined) => (scope ?? '').split(' ').filter(Boolean).sort();
 
-beforeAll(ensureCompiled, 120_000);
+beforeAll(() => ensureCompiled(TARGET), 120_000);
 
 describe(`@modelcontextprotocol/client ${PACKAGE_VERSION}, plain provider, whole client suite at ${SPEC_VERSION}`, () => {
   it('runs against the package versions the table was pinned for', () => {
@@ -252,7 +202,7 @@ describe(`@modelcontextprotocol/client ${PACKAGE_VERSION}, plain provider, whole
       timeoutMs: 20_000,
       strict: false,
     });
-    const moved = changes(report);
+    const moved = pinChanges(report, { checks: PINNED_CHECKS, passingScenarios: PINNED_PASSING_SCENARIOS });
     const explanation = [
       `The kit's verdicts on the @modelcontextprotocol/client ${PACKAGE_VERSION} plain client changed (${moved.length} entr${moved.length === 1 ? 'y' : 'ies'}).`,
       'Either the kit changed (a check, a scenario or the mock world) or the target did (the package, test/targets/sdk-v2-client.ts).',

@@ -8,12 +8,10 @@
 // over the scenarios its rows name. Checks that need a client with a store (several starts, racing
 // copies) are proven with the reference mutant: the reference client with one part made defective. Runs go two at a time, a few ahead of the test that waits for them,
 // so the machine stays busy while earlier tests report.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judgeSafely } from '../../core/check.js';
+import { shellQuote } from '../../core/client-process.js';
 import { mergeKnobs, runClientScenarios } from '../../core/engine.js';
 import type { CheckResult, Report, ScenarioResult } from '../../core/report.js';
 import type { ClientScenario } from '../../core/scenario.js';
@@ -22,22 +20,11 @@ import type { Trace } from '../../core/trace.js';
 import { clientScenarios } from '../../suites/client/index.js';
 import { CLIENT_DEFECTS } from '../mutants/client-defects.js';
 import { REFERENCE_DEFECTS } from '../mutants/reference-defects.js';
+import { ensureCompiled, MUTANT_CLIENT, REFERENCE_CLIENT, REFERENCE_MUTANT, ROOT, type Build } from '../support/compiled.js';
 import { MUTANT_MATRIX, NEEDS_A_STORE, REFERENCE_MUTANT_MATRIX, type MutantCase, type ReferenceMutantCase } from './mutant-matrix.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The default version first: every other test relies on it. */
 const NEWEST_FIRST = [...SELECTABLE_SPEC_VERSIONS].reverse();
-const REFERENCE_CLIENT = 'dist/examples/clients/reference-client.js';
-const MUTANT_CLIENT = 'dist/test/mutants/client.js';
-const REFERENCE_MUTANT = 'dist/test/mutants/reference-mutant.js';
-const REFERENCE_SOURCES = ['examples/clients/reference-client.ts', ...readdirSync(path.join(ROOT, 'examples/clients/reference')).map((file) => `examples/clients/reference/${file}`)];
-/** The compiled clients and the sources they are built from: a stale build would test old code. */
-const BUILDS = [
-  { compiled: REFERENCE_CLIENT, sources: REFERENCE_SOURCES },
-  { compiled: MUTANT_CLIENT, sources: ['test/mutants/client.ts', 'test/mutants/client-defects.ts'] },
-  { compiled: REFERENCE_MUTANT, sources: [...REFERENCE_SOURCES, 'test/mutants/reference-mutant.ts', 'test/mutants/reference-defects.ts'] },
-];
-
 /** The engine's own check, judged for every scenario next to the scenario's checks. */
 const PROCESS_CHECK = 'client-process';
 /** runClientScenarios calls at once; each runs up to JOBS scenarios at once (most defect runs have one). */
@@ -48,24 +35,8 @@ const CLIENT_TIMEOUT_MS = 25_000;
 /** A test may wait for runs queued before its own, on a machine that is busy with other test files. */
 const TEST_TIMEOUT_MS = 300_000;
 
-function ensureCompiled(): void {
-  const stale = BUILDS.some(({ compiled, sources }) => {
-    const file = path.join(ROOT, compiled);
-    if (!existsSync(file)) return true;
-    const built = statSync(file).mtimeMs;
-    return sources.some((source) => statSync(path.join(ROOT, source)).mtimeMs > built);
-  });
-  if (!stale) return;
-  // tsc emits despite type errors elsewhere in the project, so the outputs themselves are checked.
-  spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')], { stdio: 'ignore' });
-  for (const { compiled } of BUILDS) {
-    if (!existsSync(path.join(ROOT, compiled))) throw new Error(`${compiled} was not built`);
-  }
-}
-
 /** sh -c runs the command: absolute paths, quoted, so neither the working directory nor spaces matter. */
-const quote = (value: string): string => `'${value.replaceAll("'", `'\\''`)}'`;
-const nodeCommand = (script: string, env = ''): string => `${env}${quote(process.execPath)} ${quote(path.join(ROOT, script))}`;
+const nodeCommand = (build: Build, env = ''): string => `${env}${shellQuote(process.execPath)} ${shellQuote(path.join(ROOT, build.compiled))}`;
 // The defect list is set explicitly, so a MUTANT_DEFECTS left in the developer's shell cannot leak in.
 const mutantCommand = (defect = ''): string => nodeCommand(MUTANT_CLIENT, `MUTANT_DEFECTS=${defect} `);
 const referenceMutantCommand = (defect: string): string => nodeCommand(REFERENCE_MUTANT, `REFERENCE_DEFECTS=${defect} `);
@@ -194,7 +165,7 @@ async function resultOf(key: string): Promise<RunResult> {
   return settled.value;
 }
 
-beforeAll(ensureCompiled, 120_000);
+beforeAll(() => ensureCompiled(REFERENCE_CLIENT, MUTANT_CLIENT, REFERENCE_MUTANT), 120_000);
 
 afterAll(async () => {
   // A test that failed or timed out can leave runs going: the engine kills their clients on abort.

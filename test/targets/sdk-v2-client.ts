@@ -27,16 +27,13 @@ import {
   type StoredOAuthClientInformation,
   type StoredOAuthTokens,
 } from '@modelcontextprotocol/client';
+import { CLIENT_METADATA_URL, configuredClient, walkToRedirect } from './headless-user.js';
 
-// The official suite's example client announces this CIMD URL, so the kit's CIMD scenarios expect it.
-const CLIENT_METADATA_URL = 'https://conformance-test.local/client-metadata.json';
 // Nothing listens here: the callback is read off the Location header that points at it.
 const REDIRECT_URL = 'http://127.0.0.1:33421/callback';
 // A first authorization plus one more (a step-up, a revoked token): enough for any scenario the kit
 // has, and a bound on loops.
 const MAX_ATTEMPTS = 3;
-// A login page may bounce the user agent around before it lands on the redirect URI.
-const MAX_HOPS = 10;
 // Whatever the package does, the process ends within this.
 const DEADLINE_MS = 20_000;
 
@@ -48,42 +45,6 @@ function say(what: string): void {
 function oneLine(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return text.replace(/\s+/g, ' ').trim();
-}
-
-/** Credentials handed over by the harness, in the shape the package takes as client information. */
-function configuredClient(): StoredOAuthClientInformation | undefined {
-  const raw = process.env.MCP_CONFORMANCE_CONTEXT;
-  if (!raw) return undefined;
-  const context = JSON.parse(raw) as { name?: unknown; client_id?: unknown; client_secret?: unknown };
-  if (context.name !== 'pre-registration' || typeof context.client_id !== 'string') return undefined;
-  return typeof context.client_secret === 'string'
-    ? { client_id: context.client_id, client_secret: context.client_secret }
-    : { client_id: context.client_id };
-}
-
-/**
- * Plays the user agent: GETs the authorization URL without letting fetch follow redirects, carries
- * cookies from hop to hop, and stops at the first Location on the redirect URI, which is returned
- * unvisited. Only the hop mechanics live here; what the landing URL says is not examined.
- */
-async function walkToRedirect(start: URL): Promise<URL> {
-  const jar = new Map<string, string>();
-  let at = start;
-  for (let hop = 0; hop < MAX_HOPS; hop++) {
-    const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
-    const response = await fetch(at, { redirect: 'manual', headers: cookie ? { cookie } : {} });
-    await response.body?.cancel();
-    for (const line of response.headers.getSetCookie()) {
-      const pair = line.split(';', 1)[0];
-      const eq = pair.indexOf('=');
-      if (eq > 0) jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-    }
-    const location = response.headers.get('location');
-    if (!location) throw new Error(`${at.origin}${at.pathname} answered ${response.status} without a Location`);
-    at = new URL(location, at);
-    if (`${at.origin}${at.pathname}` === REDIRECT_URL) return at;
-  }
-  throw new Error(`no redirect to ${REDIRECT_URL} within ${MAX_HOPS} hops`);
 }
 
 class PlainProvider implements OAuthClientProvider {
@@ -152,7 +113,7 @@ class PlainProvider implements OAuthClientProvider {
 
   async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
     say(`authorize: ${authorizationUrl.origin}${authorizationUrl.pathname}`);
-    const landing = await walkToRedirect(authorizationUrl);
+    const landing = await walkToRedirect(authorizationUrl, REDIRECT_URL);
     this.callback = landing.searchParams;
   }
 }

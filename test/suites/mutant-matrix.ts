@@ -1,5 +1,7 @@
 // For every check: the scenario that exercises it and the one-defect mutant that must fail it.
-// The reference client and the defect-free mutant must pass every one of these checks.
+// The reference client passes every one of these checks; the defect-free mutant those of every
+// scenario that needs no store.
+import { clientScenarios } from '../../suites/client/index.js';
 import type { ClientDefect } from '../mutants/client-defects.js';
 import type { ReferenceDefect } from '../mutants/reference-defects.js';
 
@@ -477,14 +479,7 @@ export const NEEDS_A_STORE = [
 ];
 
 /** Every check of the race but the one named: which of them a broken lock also breaks depends on the interleaving. */
-const RACE_CHECKS = [
-  'refresh-no-superseded-token',
-  'refresh-single-flight',
-  'refresh-token-presented-once',
-  'refresh-reuse-never-detected',
-  'refresh-no-reauthorization',
-  'refresh-follow-up-uses-latest',
-];
+const RACE_CHECKS = clientScenarios.find((s) => s.id === 'auth/refresh-race')!.checks.map((c) => c.id);
 const raceBesides = (...excluded: string[]) => RACE_CHECKS.filter((id) => !excluded.includes(id));
 
 export const REFERENCE_MUTANT_MATRIX: ReferenceMutantCase[] = [

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { TraceRecorder } from '../mocks/recorder.js';
 import type { World, WorldOptions } from '../mocks/world.js';
-import type { KnobOverrides, WorldKnobs } from '../mocks/knobs.js';
+import { mergeKnobs, type WorldKnobs } from '../mocks/knobs.js';
 import { judgeSafely, met, missing, statusOf, unmet, type CheckDef, type Finding } from './check.js';
 import { createClientKit, prepareStateDir, shellQuote, type ClientKit, type ClientProcess } from './client-process.js';
 import { caseKey, checkProperty, freshSeed, type PropertyOutcome } from './property.js';
@@ -89,23 +89,6 @@ export function toolInfo(): Report['tool'] {
   }
   cachedTool = { name: 'mcp-auth-conformance', version: '0.0.0' };
   return cachedTool;
-}
-
-/**
- * Knob overrides applied over complete knobs, one level deep like `knobs()` does over the defaults:
- * a run that sets `as.tokenFaults` keeps every other `as` knob of the scenario and earlier runs.
- */
-export function mergeKnobs(base: WorldKnobs, overrides: KnobOverrides | undefined): WorldKnobs {
-  if (!overrides) return base;
-  const legacy = overrides.legacy ?? base.legacy;
-  const as2 = overrides.as2 ? { ...base.as2, ...overrides.as2 } : base.as2;
-  return {
-    prm: { ...base.prm, ...overrides.prm },
-    as: { ...base.as, ...overrides.as },
-    rs: { ...base.rs, ...overrides.rs },
-    ...(legacy ? { legacy } : {}),
-    ...(as2 ? { as2 } : {}),
-  };
 }
 
 // ---------------------------------------------------------------------------------------------

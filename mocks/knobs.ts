@@ -200,12 +200,23 @@ export interface KnobOverrides {
 }
 
 export function knobs(overrides: KnobOverrides = {}): WorldKnobs {
+  return mergeKnobs(DEFAULT_KNOBS, overrides);
+}
+
+/**
+ * Overrides applied over complete knobs, one level deep: a run that sets `as.tokenFaults` keeps
+ * every other `as` knob of the scenario and of earlier runs.
+ */
+export function mergeKnobs(base: WorldKnobs, overrides: KnobOverrides | undefined): WorldKnobs {
+  if (!overrides) return base;
+  const legacy = overrides.legacy ?? base.legacy;
+  const as2 = overrides.as2 ? { ...base.as2, ...overrides.as2 } : base.as2;
   return {
-    prm: { ...DEFAULT_KNOBS.prm, ...overrides.prm },
-    as: { ...DEFAULT_KNOBS.as, ...overrides.as },
-    rs: { ...DEFAULT_KNOBS.rs, ...overrides.rs },
-    ...(overrides.legacy ? { legacy: overrides.legacy } : {}),
-    ...(overrides.as2 ? { as2: { ...overrides.as2 } } : {}),
+    prm: { ...base.prm, ...overrides.prm },
+    as: { ...base.as, ...overrides.as },
+    rs: { ...base.rs, ...overrides.rs },
+    ...(legacy ? { legacy } : {}),
+    ...(as2 ? { as2 } : {}),
   };
 }
 

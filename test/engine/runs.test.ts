@@ -3,11 +3,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mergeKnobs, runClientScenarios } from '../../core/engine.js';
+import { runClientScenarios } from '../../core/engine.js';
 import type { Report } from '../../core/report.js';
 import type { ClientScenario } from '../../core/scenario.js';
 import type { Trace } from '../../core/trace.js';
-import { knobs } from '../../mocks/knobs.js';
+import { knobs, mergeKnobs } from '../../mocks/knobs.js';
 import { tempDir, testScenario, writeScript } from './helpers.js';
 
 let dir: string;

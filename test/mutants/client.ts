@@ -11,10 +11,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLIENT_DEFECTS, type ClientDefect } from './client-defects.js';
+import { CONFORMANCE_CIMD_URL } from '../../mocks/knobs.js';
 
 const DEFECT_NAMES = Object.keys(CLIENT_DEFECTS);
 
-const CIMD_URL = 'https://conformance-test.local/client-metadata.json';
+const CIMD_URL = CONFORMANCE_CIMD_URL;
 const CIMD_HTTP_URL = 'http://conformance-test.local/client-metadata.json'; // 'cimd-http-url' only
 // Never listened on: the client reads the code from the Location header that points here.
 const REDIRECT_URI = 'http://127.0.0.1:33419/callback';

@@ -2,8 +2,10 @@
 // credentials the kit hands over for a pre-registered client, and a user agent that follows the
 // authorization server's redirects to the client's redirect URI without a person.
 
+import { CONFORMANCE_CIMD_URL } from '../../mocks/knobs.js';
+
 // The official suite's example client announces this CIMD URL, so the kit's CIMD scenarios expect it.
-export const CLIENT_METADATA_URL = 'https://conformance-test.local/client-metadata.json';
+export const CLIENT_METADATA_URL = CONFORMANCE_CIMD_URL;
 // A login page may bounce the user agent around before it lands on the redirect URI.
 const MAX_HOPS = 10;
 

@@ -170,19 +170,20 @@ describe('runs', () => {
 
   it('starts copies at their offsets, all sharing the state directory', async () => {
     const script = await writeScript(dir, 'stamp.sh', 'date +%s%N > "$MCP_CONFORMANCE_STATE_DIR/start-$$"\n');
-    const { report, trace } = await run(`sh ${script}`, testScenario('test/offsets', { runs: [{ label: 'staggered', instances: 3, startOffsetsMs: [0, 700] }] }));
+    const { report, trace } = await run(`sh ${script}`, testScenario('test/offsets', { runs: [{ label: 'staggered', instances: 3, startOffsetsMs: [0, 1000] }] }));
     expect(report.scenarios[0].status).toBe('pass');
     const spawnAt = (actor: string) => trace.events.find((e) => e.kind === 'spawn' && e.actor === actor)!.at;
     const [a, b, c] = ['client-1', 'client-2', 'client-3'].map(spawnAt);
-    // Offsets count from the run's start; a missing one is 0: copies 1 and 3 start at once, copy 2 700 ms later.
+    // Offsets count from the run's start; a missing one is 0: copies 1 and 3 start at once, copy 2 1000 ms later.
     const runStart = trace.runs![0].startedAt;
     expect(a - runStart).toBeLessThan(300);
     expect(c - runStart).toBeLessThan(300);
-    expect(b - runStart).toBeGreaterThanOrEqual(700);
-    expect(b - runStart).toBeLessThan(1_500);
+    expect(b - runStart).toBeGreaterThanOrEqual(1000);
+    expect(b - runStart).toBeLessThan(1_800);
     const stamps = readdirSync(path.join(dir, 'state', 'test_offsets')).filter((f) => f.startsWith('start-'));
     expect(stamps).toHaveLength(3);
     const started = stamps.map((f) => Number(readFileSync(path.join(dir, 'state', 'test_offsets', f), 'utf8')) / 1e6).sort((x, y) => x - y);
+    // Seen from inside the processes too; the margin absorbs a loaded machine's shell start-up.
     expect(started[2] - started[0]).toBeGreaterThanOrEqual(650);
   });
 

@@ -15,6 +15,16 @@ const ACTOR_HEADER = 'x-mcp-auth-conformance-actor';
 /** Enough of a page to show in a report; the rest of a response body is read and dropped. */
 const MAX_RECORDED_BODY = 64 * 1024;
 
+/**
+ * How long a refused callback is delivered again. A CLI may open the browser before its callback
+ * listener is up (mcp-remote starts it after `open` returns), and a person's browser takes seconds
+ * to load the authorization page; the kit must not be faster than any browser could be.
+ */
+export const CALLBACK_PATIENCE_MS = 10_000;
+/** The first wait after a refused connection; it doubles up to CALLBACK_RETRY_MAX_MS. */
+const CALLBACK_RETRY_FIRST_MS = 50;
+const CALLBACK_RETRY_MAX_MS = 1000;
+
 export interface BrowseOptions {
   recorder: TraceRecorder;
   /** Origins of the mock world (`http://127.0.0.1:port`); redirects are followed only while they stay here. */
@@ -24,6 +34,8 @@ export interface BrowseOptions {
   maxHops?: number;
   /** Per request; a client may hold its callback response until its whole flow is done. */
   requestTimeoutMs?: number;
+  /** How long a callback listener that refuses connections is tried again (default CALLBACK_PATIENCE_MS). */
+  callbackPatienceMs?: number;
 }
 
 export type BrowseOutcome =
@@ -98,14 +110,27 @@ export async function browse(startUrl: string, options: BrowseOptions): Promise<
     requests++;
     const role: EndpointRole = cameFromWorld ? 'callback' : 'unknown';
     const requestHeaders = { host: url.host, accept: 'text/html', 'user-agent': 'mcp-auth-conformance-browser', connection: 'close' };
-    const at = recorder.now();
+    // The callback's time in the trace is the delivery that got through (or the last one tried).
+    let at = recorder.now();
+    const firstTry = at;
     let page: Fetched | undefined;
     let failure: string | undefined;
-    try {
-      page = await get(url, requestHeaders, signal, requestTimeoutMs);
-    } catch (error) {
-      failure = describe(error);
+    let refusals = 0;
+    const giveUpAt = performance.now() + (cameFromWorld ? (options.callbackPatienceMs ?? CALLBACK_PATIENCE_MS) : 0);
+    for (let wait = CALLBACK_RETRY_FIRST_MS; ; wait = Math.min(2 * wait, CALLBACK_RETRY_MAX_MS)) {
+      try {
+        page = await get(url, requestHeaders, signal, requestTimeoutMs);
+        break;
+      } catch (error) {
+        failure = describe(error);
+        // Only a listener that is not up yet is waited for; one that answered badly has answered.
+        if ((error as NodeJS.ErrnoException)?.code !== 'ECONNREFUSED' || signal?.aborted || performance.now() + wait > giveUpAt) break;
+        refusals++;
+        await sleep(wait, signal);
+        at = recorder.now();
+      }
     }
+    const patience = refusals > 0 ? ` after ${refusals} refused attempt(s) over ${Math.round(recorder.now() - firstTry)} ms` : '';
     const response: RecordedResponse | undefined = page && { status: page.status, headers: page.headers, body: page.body };
     recorder.exchange({
       at,
@@ -116,8 +141,8 @@ export async function browse(startUrl: string, options: BrowseOptions): Promise<
       request: { method: 'GET', url: url.href, headers: requestHeaders },
       ...(response ? { response } : {}),
     });
-    if (!page) return { outcome: 'failed', requests, lastUrl: url.href, reason: `the client's listener did not answer: ${failure}` };
-    if (cameFromWorld) return { outcome: 'delivered', requests, lastUrl: url.href, reason: `the client answered ${page.status}` };
+    if (!page) return { outcome: 'failed', requests, lastUrl: url.href, reason: `the client's listener did not answer: ${failure}${patience}` };
+    if (cameFromWorld) return { outcome: 'delivered', requests, lastUrl: url.href, reason: `the client answered ${page.status}${patience}` };
     // A client page that starts the flow (it sends the browser on to the authorization server).
     const next = redirectTarget(url, page);
     if (!next || !worldOrigins.has(next.origin)) {
@@ -138,6 +163,20 @@ function redirectTarget(from: URL, page: Fetched): URL | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Resolves after `ms`, or at once when the walk is stopped. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 function describe(error: unknown): string {

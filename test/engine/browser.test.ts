@@ -117,12 +117,40 @@ describe('browse', () => {
     try {
       const origin = `http://127.0.0.1:${(world.address() as { port: number }).port}`;
       const recorder = new TraceRecorder();
-      const result = await browse(`${origin}/authorize?state=s`, { recorder, worldOrigins: [origin] });
+      const result = await browse(`${origin}/authorize?state=s`, { recorder, worldOrigins: [origin], callbackPatienceMs: 300 });
       expect(result.outcome).toBe('failed');
+      expect(result.reason).toMatch(/ECONNREFUSED .*after \d+ refused attempt\(s\) over \d+ ms/);
       expect(recorder.exchanges).toHaveLength(1);
       expect(recorder.exchanges[0]).toMatchObject({ actor: 'browser', server: 'external', role: 'callback' });
       expect(recorder.exchanges[0].response).toBeUndefined();
     } finally {
+      world.closeAllConnections();
+      await new Promise((resolve) => world.close(resolve));
+    }
+  });
+
+  it('keeps delivering a callback the client is not listening for yet, as a person\'s browser would be slower', async () => {
+    // The listener's port is known before it listens: reserve one, close it, start listening later.
+    const reserve = createServer();
+    await new Promise<void>((resolve) => reserve.listen(0, '127.0.0.1', resolve));
+    const port = (reserve.address() as { port: number }).port;
+    await new Promise((resolve) => reserve.close(resolve));
+    const world = createServer((_req, res) => res.writeHead(302, { location: `http://127.0.0.1:${port}/callback?code=1` }).end());
+    await new Promise<void>((resolve) => world.listen(0, '127.0.0.1', resolve));
+    const listener = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('done'));
+    const late = setTimeout(() => listener.listen(port, '127.0.0.1'), 1000);
+    try {
+      const origin = `http://127.0.0.1:${(world.address() as { port: number }).port}`;
+      const recorder = new TraceRecorder();
+      const result = await browse(`${origin}/authorize?state=s`, { recorder, worldOrigins: [origin] });
+      expect(result).toMatchObject({ outcome: 'delivered', requests: 2 });
+      expect(result.reason).toMatch(/the client answered 200 after \d+ refused attempt\(s\) over \d+ ms/);
+      // One callback in the trace: the delivery that got through.
+      expect(recorder.exchanges).toHaveLength(1);
+      expect(recorder.exchanges[0]).toMatchObject({ role: 'callback', response: { status: 200 } });
+    } finally {
+      clearTimeout(late);
+      listener.close();
       world.closeAllConnections();
       await new Promise((resolve) => world.close(resolve));
     }

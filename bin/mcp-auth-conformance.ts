@@ -27,7 +27,7 @@ Exit codes:
   0    every required check passed
   1    a required check failed (or a baseline entry is stale)
   2    usage or configuration error
-  3    the client command could not be run
+  3    the client command could not be run (or never contacted the world)
   70   internal error of the kit itself (a bug worth reporting)
   130  interrupted (SIGINT, SIGTERM, SIGHUP); reports hold the scenarios that finished`;
 

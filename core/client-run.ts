@@ -186,6 +186,8 @@ export async function runClientCommand(all: readonly ClientScenario[], options: 
     progress.end();
   }
   if (expected) report = applyExpectedFailures(report, expected);
+  // One line whatever the reporters: a run that stopped itself must say so where scripts look.
+  if (report.stoppedEarly !== undefined) io.stderr.write(`mcp-auth-conformance: stopped early: ${report.stoppedEarly}\n`);
 
   if (options.reporters.includes('console')) {
     io.stdout.write(renderConsole(report, { color: colorAllowed(io.stdout, options, io.env), verbose: options.verbose, ...(io.stdout.columns ? { width: io.stdout.columns } : {}) }));

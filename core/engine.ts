@@ -9,15 +9,19 @@ import path from 'node:path';
 import { TraceRecorder } from '../mocks/recorder.js';
 import type { World, WorldOptions } from '../mocks/world.js';
 import { mergeKnobs, type WorldKnobs } from '../mocks/knobs.js';
-import { judgeSafely, met, missing, statusOf, unmet, type CheckDef, type Finding } from './check.js';
+import { judgeSafely, met, missing, unmet, type CheckDef, type Finding } from './check.js';
 import { createClientKit, prepareStateDir, shellQuote, type ClientKit, type ClientProcess } from './client-process.js';
 import { caseKey, checkProperty, freshSeed, type PropertyOutcome } from './property.js';
 import { REPORT_SCHEMA, REPORT_SCHEMA_VERSION, type CheckResult, type ExitCode, type PropertyResult, type Report, type ScenarioResult } from './report.js';
-import type { ClientRun, ClientScenario } from './scenario.js';
+import { checksAt, type ClientRun, type ClientScenario } from './scenario.js';
 import { SocketOwnerLookup } from './socket-owner.js';
 import { SPEC_VERSIONS, type SpecVersion } from './spec.js';
-import { exitCodeOf, summarize } from './summary.js';
+import { exitCodeOf, isFailing, summarize } from './summary.js';
+import { verdicts } from './verdicts.js';
 import type { Exchange, ProcessOutcome, RunRecord, Trace, WorldFacts } from './trace.js';
+
+/** The id of the engine's own check; a failure of it is the root cause of every step it left undone. */
+export const PROCESS_CHECK = 'client-process';
 
 /** The one client instance of a single-process scenario; also the world's default actor. */
 const FIRST_CLIENT = 'client-1';
@@ -117,7 +121,7 @@ function processFinding(outcome: ProcessOutcome, trace: Trace, refuses: boolean,
  */
 export function clientProcessCheck(clientRefuses: boolean): CheckDef {
   return {
-    id: 'client-process',
+    id: PROCESS_CHECK,
     title: 'client process exits 0 within the timeout',
     requirements: [],
     level: 'MUST',
@@ -162,25 +166,13 @@ function tellingLine(text: string): string {
   return line.length > 200 ? `${line.slice(0, 200)}...` : line;
 }
 
-function checkResult(check: CheckDef, trace: Trace, strict: boolean): CheckResult {
-  const finding = judgeSafely(check, trace);
-  return {
-    id: check.id,
-    title: check.title,
-    requirements: check.requirements,
-    level: check.level,
-    specVersions: check.specVersions,
-    specLinks: check.specLinks,
-    status: statusOf(finding, check.level, strict),
-    message: finding.message,
-    evidence: 'evidence' in finding ? (finding.evidence ?? []) : [],
-  };
-}
-
 /** The engine's process check, then the scenario's checks that apply at the run's revision. */
-function judge(scenario: ClientScenario, trace: Trace, options: ClientRunOptions): CheckResult[] {
-  const applicable = scenario.checks.filter((check) => check.specVersions.includes(options.specVersion));
-  return [clientProcessCheck(scenario.clientRefuses === true), ...applicable].map((check) => checkResult(check, trace, options.strict));
+export function judge(scenario: ClientScenario, trace: Trace, options: Pick<ClientRunOptions, 'specVersion' | 'strict'>): CheckResult[] {
+  const checks = [clientProcessCheck(scenario.clientRefuses === true), ...checksAt(scenario, options.specVersion)];
+  return verdicts(
+    checks.map((check) => ({ check, finding: judgeSafely(check, trace) })),
+    { strict: options.strict, requires: scenario.requires ?? [], processCheck: PROCESS_CHECK, exitExplainedBy: scenario.exitExplainedBy ?? [] },
+  );
 }
 
 function kitErrorCheck(message: string): CheckResult {
@@ -222,6 +214,19 @@ export function targetCouldNotRun(scenarios: readonly ScenarioResult[]): boolean
   return ran.length > 0 && ran.every((s) => s.processes.every((p: ProcessOutcome) => p.spawnError !== undefined));
 }
 
+/**
+ * After this many scenarios have ended, the run stops if every one of them timed out without the
+ * client sending a single request: a client that never contacts the world would otherwise hang
+ * every remaining scenario to its timeout. Only timeouts count: a client that exits at once costs
+ * nothing, and may simply not know a scenario's name.
+ */
+export const SILENT_SCENARIOS_BEFORE_STOPPING = 2;
+
+/** The client process timed out in a scenario where it sent the world nothing at all. */
+function silentTimeout(result: ScenarioResult): boolean {
+  return result.status !== 'skip' && result.processes.length > 0 && result.processes.some((p) => p.timedOut) && !result.exchanges.some((e) => e.actor !== 'browser');
+}
+
 /** Runs the scenarios and returns the report. Never rejects for a scenario's sake; kit errors become failures. */
 export async function runClientScenarios(options: ClientRunOptions): Promise<Report> {
   const startedAt = new Date();
@@ -236,6 +241,9 @@ export async function runClientScenarios(options: ClientRunOptions): Promise<Rep
   const stopping = new AbortController();
   let interrupted = signal?.aborted ?? false;
   if (interrupted) stopping.abort();
+  /** Why the run stopped on its own before every scenario ran. */
+  let stoppedEarly: string | undefined;
+  const ended: ScenarioResult[] = [];
 
   const onAbort = (): void => {
     interrupted = true;
@@ -273,17 +281,26 @@ export async function runClientScenarios(options: ClientRunOptions): Promise<Rep
       running,
       worlds,
       stopped: stopping.signal,
-      isInterrupted: () => interrupted,
+      isInterrupted: () => interrupted || stoppedEarly !== undefined,
+      stopReason: () => (stoppedEarly !== undefined ? `not run: ${stoppedEarly}` : 'interrupted'),
+    };
+    const stopIfSilent = (result: ScenarioResult): void => {
+      ended.push(result);
+      if (stoppedEarly !== undefined || ended.length !== Math.min(SILENT_SCENARIOS_BEFORE_STOPPING, pending.length) || !ended.every(silentTimeout)) return;
+      stoppedEarly = `the client sent no request at all in the first ${ended.length} scenarios (${ended.map((r) => r.id).join(', ')}) and was killed at the timeout each time, so the run stopped`;
+      stopping.abort();
+      for (const client of running) client.stop('the run stopped: the client never contacted the world');
     };
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (!interrupted && next < pending.length) {
+      while (!context.isInterrupted() && next < pending.length) {
         const index = pending[next++];
         const scenario = options.scenarios[index];
         options.onScenarioStart?.(scenario.id);
         const result = scenario.property ? await runPropertyScenario(scenario, context) : await runScenario(scenario, context);
         results[index] = result;
         options.onScenarioFinish?.(result);
+        stopIfSilent(result);
       }
     };
     const jobs = Math.max(1, Math.min(Math.floor(options.jobs) || 1, pending.length));
@@ -295,11 +312,10 @@ export async function runClientScenarios(options: ClientRunOptions): Promise<Rep
     if (!options.keepTemp) await rm(runDir, { recursive: true, force: true }).catch(() => undefined);
   }
 
-  const scenarios = options.scenarios.map(
-    (scenario, index) => results[index] ?? skipped(scenario, scenario.protocolVersion ?? options.specVersion, 'interrupted'),
-  );
+  const notRun = stoppedEarly !== undefined ? `not run: ${stoppedEarly}` : 'interrupted';
+  const scenarios = options.scenarios.map((scenario, index) => results[index] ?? skipped(scenario, scenario.protocolVersion ?? options.specVersion, notRun));
   const counts = summarize(scenarios);
-  const decided: ExitCode = targetCouldNotRun(scenarios) ? 3 : 0;
+  const decided: ExitCode = stoppedEarly !== undefined || targetCouldNotRun(scenarios) ? 3 : 0;
   const summary: Report['summary'] = { ...counts, exitCode: decided };
   summary.exitCode = exitCodeOf({ scenarios, summary });
   return {
@@ -313,6 +329,7 @@ export async function runClientScenarios(options: ClientRunOptions): Promise<Rep
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - began),
     interrupted,
+    ...(stoppedEarly !== undefined ? { stoppedEarly } : {}),
     summary,
     scenarios,
   };
@@ -327,7 +344,10 @@ interface ScenarioContext {
   worlds: Set<World>;
   /** Aborted with the run. */
   stopped: AbortSignal;
+  /** True once the user interrupted the run or it stopped on its own (stopReason says which). */
   isInterrupted: () => boolean;
+  /** The skip reason of a scenario cut short. */
+  stopReason: () => string;
 }
 
 function stateDirName(id: string): string {
@@ -453,11 +473,13 @@ async function attempt(scenario: ClientScenario, plan: Plan, ctx: ScenarioContex
         await world.reconfigure(knobsNow);
       }
       if (run.expireTokens) world.expireAccessTokens();
+      if (run.revokeRefreshTokens) world.revokeRefreshTokens();
       const facts = world.facts;
       const origins = world.origins;
       firstFacts ??= facts;
       // Built from the world as this run finds it: a reconfiguration may have changed what it names.
-      const clientContext = scenario.context?.(facts);
+      // As the official runner does: the scenario's id as the context's name, for discriminated parsing.
+      const clientContext = scenario.context ? { name: scenario.id, ...scenario.context(facts) } : undefined;
       const instances = Math.max(1, Math.floor(run.instances ?? 1));
       const actors = Array.from({ length: instances }, () => `client-${++actorCount}`);
       attribution.beginRun(actors);
@@ -499,6 +521,7 @@ async function attempt(scenario: ClientScenario, plan: Plan, ctx: ScenarioContex
         endedAt: recorder.now(),
         knobs: knobsNow,
         expiredTokens: run.expireTokens === true,
+        ...(run.revokeRefreshTokens ? { revokedRefreshTokens: true } : {}),
         clientRefuses: run.clientRefuses === true || scenario.clientRefuses === true,
       });
     }
@@ -537,12 +560,25 @@ async function attempt(scenario: ClientScenario, plan: Plan, ctx: ScenarioContex
   }
 }
 
+/**
+ * Why a scenario that ran tested nothing: every check of its own was not applicable to what the
+ * target did (it only lists tools, say, where the scenario is about a tool's step-up). Such a
+ * scenario is skipped with the reason rather than passed.
+ */
+function notExercised(checks: CheckResult[]): string | undefined {
+  const own = checks.filter((c) => c.id !== PROCESS_CHECK);
+  if (own.length === 0 || !own.every((c) => c.status === 'skip') || checks.some(isFailing)) return undefined;
+  return `not exercised: ${own[0].message}`;
+}
+
 function resultOf(scenario: ClientScenario, protocolVersion: string, durationMs: number, run: Attempt, property?: PropertyResult): ScenarioResult {
+  const unexercised = notExercised(run.checks);
   return {
     id: scenario.id,
     title: scenario.title,
     description: scenario.description,
-    status: run.checks.some((c) => c.status === 'fail') ? 'fail' : 'pass',
+    status: run.checks.some(isFailing) ? 'fail' : unexercised !== undefined ? 'skip' : 'pass',
+    ...(unexercised !== undefined ? { skipReason: unexercised } : {}),
     protocolVersion,
     durationMs,
     processes: run.processes,
@@ -553,10 +589,10 @@ function resultOf(scenario: ClientScenario, protocolVersion: string, durationMs:
   };
 }
 
-function interruptedResult(scenario: ClientScenario, protocolVersion: string, durationMs: number, run: Attempt | undefined, property?: PropertyResult): ScenarioResult {
+function interruptedResult(scenario: ClientScenario, ctx: ScenarioContext, durationMs: number, run: Attempt | undefined, property?: PropertyResult): ScenarioResult {
   // What ran before the interruption stays in the report; a scenario that started nothing says only that.
   const ran = run && run.processes.length > 0 ? { processes: run.processes, ...(run.world ? { world: run.world } : {}), exchanges: run.exchanges } : {};
-  return skipped(scenario, protocolVersion, 'interrupted', { durationMs, ...ran, ...(property ? { property } : {}) });
+  return skipped(scenario, scenario.protocolVersion ?? ctx.options.specVersion, ctx.stopReason(), { durationMs, ...ran, ...(property ? { property } : {}) });
 }
 
 async function runScenario(scenario: ClientScenario, ctx: ScenarioContext): Promise<ScenarioResult> {
@@ -571,7 +607,7 @@ async function runScenario(scenario: ClientScenario, ctx: ScenarioContext): Prom
     fresh: false,
   };
   const run = await attempt(scenario, plan, ctx, (trace) => options.onTrace?.(scenario.id, trace));
-  if (run.interrupted) return interruptedResult(scenario, protocolVersion, elapsed(), run);
+  if (run.interrupted) return interruptedResult(scenario, ctx, elapsed(), run);
   return resultOf(scenario, protocolVersion, elapsed(), run);
 }
 
@@ -660,7 +696,7 @@ async function runPropertyScenario(scenario: ClientScenario, ctx: ScenarioContex
   }
 
   if (outcome.interrupted || ctx.isInterrupted()) {
-    return interruptedResult(scenario, protocolVersion, elapsed(), outcome.counterexampleRecorded ?? outcome.lastRecorded, { runs: outcome.runs, seed });
+    return interruptedResult(scenario, ctx, elapsed(), outcome.counterexampleRecorded ?? outcome.lastRecorded, { runs: outcome.runs, seed });
   }
 
   if (outcome.held) {

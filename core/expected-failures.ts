@@ -5,7 +5,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 import type { CheckResult, Report, ScenarioResult } from './report.js';
-import { exitCodeOf, scenarioStatusOf, summarize } from './summary.js';
+import { exitCodeOf, isFailing, scenarioStatusOf, summarize } from './summary.js';
 
 export { exitCodeOf, summarize } from './summary.js';
 
@@ -155,9 +155,11 @@ function parseEntry(item: YamlNode | null, role: BaselineRole, { fail, lines }: 
 /**
  * Applies a baseline to a report and returns a new report (the input is not modified).
  *
- * - A `fail` check listed per check, or in a scenario listed wholesale, gets `expectedFailure: true`
- *   and stops counting as a failure. A scenario whose failures are all expected passes; a scenario
- *   listed wholesale passes even when it failed for a reason outside its checks (a crash).
+ * - A failing check (`fail` or `not-reached`) listed per check, or in a scenario listed wholesale,
+ *   gets `expectedFailure: true` and stops counting as a failure. So does a `not-reached` check
+ *   whose every cause is an expected failure: the baseline excuses the defect, and the steps it
+ *   left undone go with it. A scenario whose failures are all expected passes; a scenario listed
+ *   wholesale passes even when it failed for a reason outside its checks (a crash).
  * - Stale (the entry no longer earns its place, and fails the run until removed):
  *   a per-check entry whose check passed; a wholesale entry for a scenario that ran, passed, and
  *   had neither a failing nor a warning check.
@@ -186,10 +188,13 @@ export function applyExpectedFailures(report: Report, expected: ExpectedFailures
   const scenarios = report.scenarios.map((scenario) => {
     const listedWhole = wholesale.has(scenario.id);
     const listedChecks = perCheck.get(scenario.id);
+    const listed = (check: CheckResult) => listedWhole || (listedChecks?.has(check.id) ?? false);
+    const excused = new Set(scenario.checks.filter((c) => c.status === 'fail' && listed(c)).map((c) => c.id));
     const checks = scenario.checks.map((check): CheckResult => {
       const { expectedFailure: _previous, ...rest } = check;
-      const listed = listedWhole || (listedChecks?.has(check.id) ?? false);
-      return listed && check.status === 'fail' && scenario.status !== 'skip' ? { ...rest, expectedFailure: true } : rest;
+      const followsExcused = check.status === 'not-reached' && (check.cause ?? []).length > 0 && check.cause!.every((id) => excused.has(id));
+      const expectedHere = isFailing(check) && (listed(check) || followsExcused);
+      return expectedHere && scenario.status !== 'skip' ? { ...rest, expectedFailure: true } : rest;
     });
     const status = listedWhole && scenario.status !== 'skip' ? 'pass' : scenarioStatusOf(checks, scenario.status);
     return { ...scenario, checks, status } satisfies ScenarioResult;
@@ -201,12 +206,12 @@ export function applyExpectedFailures(report: Report, expected: ExpectedFailures
     const scenario = byId.get(entry.scenario);
     if (!scenario || scenario.status === 'skip') continue;
     if (entry.check === undefined) {
-      const stillFailing = scenario.status === 'fail' || scenario.checks.some((c) => c.status === 'fail' || c.status === 'warn');
+      const stillFailing = scenario.status === 'fail' || scenario.checks.some((c) => isFailing(c) || c.status === 'warn');
       if (!stillFailing) stale.push(formatEntry(entry));
       continue;
     }
     const occurrences = scenario.checks.filter((c) => c.id === entry.check);
-    const stillFailing = occurrences.some((c) => c.status === 'fail' || c.status === 'warn');
+    const stillFailing = occurrences.some((c) => isFailing(c) || c.status === 'warn');
     if (!stillFailing && occurrences.some((c) => c.status === 'pass')) stale.push(formatEntry(entry));
   }
 

@@ -4,7 +4,7 @@ import type { Evidence, Level, Status } from './check.js';
 import type { Exchange, ProcessOutcome, WorldFacts } from './trace.js';
 
 export const REPORT_SCHEMA = 'mcp-auth-conformance/report';
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2;
 
 /** 0: every required check passed; 1: a required check failed; 2: usage or configuration error; 3: the target could not be run. */
 export type ExitCode = 0 | 1 | 2 | 3;
@@ -19,8 +19,10 @@ export interface CheckResult {
   status: Status;
   message: string;
   evidence: Evidence[];
-  /** Listed in the expected-failures baseline (and failed, or it would be stale). */
+  /** Listed in the expected-failures baseline (and failed, or it would be stale), or not reached because of such a failure. */
   expectedFailure?: boolean;
+  /** For `not-reached`: the checks of the scenario that failed first and left this step undone. */
+  cause?: string[];
 }
 
 export type ScenarioStatus = 'pass' | 'fail' | 'skip';
@@ -70,9 +72,15 @@ export interface Report {
   durationMs: number;
   /** The run was cut short (Ctrl-C); results hold what finished. */
   interrupted: boolean;
+  /**
+   * Why the run stopped on its own before every scenario ran (the client never contacted the
+   * world); the scenarios it did not run are skipped with this reason, and the exit code is 3.
+   */
+  stoppedEarly?: string;
   summary: {
     scenarios: { total: number; passed: number; failed: number; skipped: number };
-    checks: { pass: number; fail: number; warn: number; skip: number; expectedFailures: number };
+    /** `notReached`: checks left undone by a failure another check reports (they fail the run too). */
+    checks: { pass: number; fail: number; warn: number; skip: number; notReached: number; expectedFailures: number };
     /** Baseline entries that no longer fail: they fail the run until removed. */
     staleExpectedFailures: string[];
     exitCode: ExitCode;

@@ -18,7 +18,10 @@ export interface ClientScenario {
   /** MCP_CONFORMANCE_PROTOCOL_VERSION handed to the client when it differs from the run's version. */
   protocolVersion?: SpecVersion;
   world: WorldKnobs;
-  /** MCP_CONFORMANCE_CONTEXT, built from the started world. */
+  /**
+   * MCP_CONFORMANCE_CONTEXT, built from the started world; the engine adds `name`, the scenario id,
+   * as the official runner does.
+   */
   context?: (facts: WorldFacts) => Record<string, unknown>;
   /**
    * A correct client refuses to go on here (a mix-up, a missing PKCE advertisement...), so its
@@ -33,7 +36,28 @@ export interface ClientScenario {
   runs?: ClientRun[];
   /** Makes the scenario a property: the world and runs are drawn by fast-check (race scenarios). */
   property?: ScenarioProperty;
+  /**
+   * Ids of preconditions (core/check.ts Precondition) that this world makes mandatory: checks whose
+   * precondition is otherwise optional behaviour fail here when it never happened.
+   */
+  requires?: string[];
+  /**
+   * Checks of optional behaviour the scenario's flow needs (step-up support): when one of them is
+   * unmet, the client's unsuccessful exit is its consequence, and client-process does not apply.
+   */
+  exitExplainedBy?: string[];
   checks: CheckDef[];
+}
+
+/**
+ * The checks judged at a revision: those whose requirement holds at the run's revision and, where
+ * the world speaks an older protocol revision (protocolVersion), at that one too. The revision the
+ * server speaks governs its authorization exchange: a 2025-03-26 server's flow is not held to
+ * requirements that came later.
+ */
+export function checksAt(scenario: Pick<ClientScenario, 'checks' | 'protocolVersion'>, version: SpecVersion): CheckDef[] {
+  const wire = scenario.protocolVersion;
+  return scenario.checks.filter((check) => check.specVersions.includes(version) && (wire === undefined || check.specVersions.includes(wire)));
 }
 
 /** One start of the client command; several copies at once when `instances` > 1. */
@@ -48,6 +72,8 @@ export interface ClientRun {
   world?: KnobOverrides;
   /** Expire every access token issued so far, server-side, before this run. */
   expireTokens?: boolean;
+  /** Revoke every refresh-token family issued so far, server-side, before this run (the user revoked access). */
+  revokeRefreshTokens?: boolean;
   /** A correct client is expected to exit non-zero in this run (a terminal auth failure). */
   clientRefuses?: boolean;
 }

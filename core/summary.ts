@@ -5,9 +5,14 @@ import type { CheckResult, ExitCode, Report, ScenarioResult, ScenarioStatus } fr
 export type Summary = Report['summary'];
 export type SummaryCounts = Omit<Summary, 'exitCode'>;
 
-/** A check that fails the run: a `fail` the baseline does not excuse. */
+/** A failing status: the check failed, or a failure of another check left it undone. */
+export function isFailing(check: Pick<CheckResult, 'status'>): boolean {
+  return check.status === 'fail' || check.status === 'not-reached';
+}
+
+/** A check that fails the run: a failing status the baseline does not excuse. */
 export function isCountedFailure(check: CheckResult): boolean {
-  return check.status === 'fail' && check.expectedFailure !== true;
+  return isFailing(check) && check.expectedFailure !== true;
 }
 
 /**
@@ -20,20 +25,20 @@ export function isCountedFailure(check: CheckResult): boolean {
 export function scenarioStatusOf(checks: CheckResult[], previous: ScenarioStatus): ScenarioStatus {
   if (previous === 'skip') return 'skip';
   if (checks.some(isCountedFailure)) return 'fail';
-  if (previous === 'fail' && !checks.some((c) => c.status === 'fail')) return 'fail';
+  if (previous === 'fail' && !checks.some(isFailing)) return 'fail';
   return 'pass';
 }
 
 /**
  * Counts for `report.summary`, everything but the exit code. Scenario statuses are taken as they
  * are (derive them with `scenarioStatusOf` first). An expected failure counts only under
- * `expectedFailures`, never under `fail`, so `pass + fail + warn + skip + expectedFailures` is the
- * number of checks.
+ * `expectedFailures`, never under `fail` or `notReached`, so
+ * `pass + fail + warn + skip + notReached + expectedFailures` is the number of checks.
  */
 export function summarize(scenarios: ScenarioResult[], staleExpectedFailures: string[] = []): SummaryCounts {
   const counts: SummaryCounts = {
     scenarios: { total: scenarios.length, passed: 0, failed: 0, skipped: 0 },
-    checks: { pass: 0, fail: 0, warn: 0, skip: 0, expectedFailures: 0 },
+    checks: { pass: 0, fail: 0, warn: 0, skip: 0, notReached: 0, expectedFailures: 0 },
     staleExpectedFailures: [...staleExpectedFailures],
   };
   for (const scenario of scenarios) {
@@ -41,7 +46,8 @@ export function summarize(scenarios: ScenarioResult[], staleExpectedFailures: st
     else if (scenario.status === 'fail') counts.scenarios.failed++;
     else counts.scenarios.skipped++;
     for (const check of scenario.checks) {
-      if (check.status === 'fail' && check.expectedFailure === true) counts.checks.expectedFailures++;
+      if (isFailing(check) && check.expectedFailure === true) counts.checks.expectedFailures++;
+      else if (check.status === 'not-reached') counts.checks.notReached++;
       else counts.checks[check.status]++;
     }
   }

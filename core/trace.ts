@@ -84,6 +84,12 @@ export interface WorldFacts {
   mcpUrl: string;
   /** The canonical server URI a correct client sends as `resource` (RFC 8707, MCP "Canonical Server URI"). */
   canonicalResource: string;
+  /**
+   * The `resource` the PRM document names, where it differs from canonicalResource: the root PRM
+   * document of RFC 9728 §3.3 names the origin its URL was built from. A client that validated
+   * that document may send it as `resource` as well.
+   */
+  prmResource?: string;
   rsOrigin: string;
   asOrigin: string;
   /** The issuer identifier of the (first) authorization server. */
@@ -140,6 +146,8 @@ export interface RunRecord {
   knobs: unknown;
   /** Every access token issued before this run was expired server-side just before it. */
   expiredTokens: boolean;
+  /** Every refresh-token family issued before this run was revoked just before it (absent: not revoked). */
+  revokedRefreshTokens?: boolean;
   /** A correct client may exit non-zero in this run (the run's or the scenario's clientRefuses). */
   clientRefuses: boolean;
 }

@@ -35,6 +35,13 @@ export interface PrmKnobs {
    * 5xx) instead of the document: an outage met while revalidating (DC-C-05).
    */
   unavailable?: number;
+  /**
+   * The authorization server moves under a running client (needs `as2`): once the resource server
+   * has served this many requests with a valid token of the first authorization server, the
+   * document names the second one and only its tokens are accepted; the first one's are refused
+   * with 401 invalid_token (the official auth/authorization-server-migration does this after one).
+   */
+  migrateAfterAuthorizedRequests?: number;
 }
 
 export interface AsKnobs {
@@ -133,6 +140,8 @@ export interface RsKnobs {
   publicMethods: string[];
   /** Scopes a token must carry to call a given tool; a token without them gets 403 insufficient_scope. */
   toolScopes?: Record<string, string[]>;
+  /** Scopes every request with a token must carry, whatever it calls (403 insufficient_scope naming them otherwise). */
+  requiredScopes?: string[];
   /** The first N distinct valid tokens are answered as revoked (401 invalid_token), forcing a new authorization. */
   revokeFirstTokens?: number;
   /**

@@ -20,6 +20,14 @@ export interface WorldLayout extends AuthorizationServerLayout {
   asOrigin: string;
   mcpUrl: string;
   canonicalResource: string;
+  /**
+   * The resource identifier the PRM document names. RFC 9728 §3.3: identical to the identifier its
+   * well-known URL was built from (the origin, for the root document a client finds by probing),
+   * or, when the challenge names the document, to the URL the client requested (the MCP URL).
+   */
+  prmResource: string;
+  /** Every identifier the world answers to: tokens are minted for and accepted with any of them. */
+  resources: string[];
   /** Where the PRM location knob puts the document. */
   prmUrl?: string;
   /** R + rs.resourceMetadataPath: served too, and named by the challenge instead of prmUrl. */
@@ -89,11 +97,14 @@ export function layoutWorld(knobs: WorldKnobs, rsOrigin: string, asOrigin: strin
   const trusted = knobs.prm.authorizationServer ?? 'first';
   if (trusted === 'second' && !second) throw new Error('prm.authorizationServer is "second" but the world has no second authorization server (as2)');
   const { resourceMetadataPath } = knobs.rs;
+  const prmResource = knobs.prm.location === 'root' && !knobs.prm.advertise ? rsOrigin : mcpUrl;
   return {
     rsOrigin,
     asOrigin: knobs.legacy ? rsOrigin : asOrigin,
     mcpUrl,
     canonicalResource: mcpUrl,
+    prmResource,
+    resources: [...new Set([mcpUrl, prmResource])],
     prmUrl: knobs.legacy ? undefined : prmUrl(rsOrigin, knobs.rs.mcpPath, knobs.prm.location),
     ...(resourceMetadataPath !== undefined ? { resourceMetadataUrl: rsOrigin + resourceMetadataPath } : {}),
     ...authorizationServer,

@@ -53,7 +53,8 @@ export type TokenVerification =
 
 export interface AccessTokenExpectations {
   issuer: string;
-  audience: string;
+  /** The identifiers the resource server answers to: a token naming any of them is for it. */
+  audience: string | string[];
   /**
    * 2025-03-26 servers predate resource indicators: they accept a token without `aud`, though a
    * token whose `aud` names another resource is still refused.
@@ -69,7 +70,8 @@ export async function verifyAccessToken(token: string, key: SigningKey, expected
       ...(expected.audienceOptional ? {} : { audience: expected.audience }),
     });
     const audiences = payload.aud === undefined ? [] : [payload.aud].flat();
-    if (expected.audienceOptional && audiences.length > 0 && !audiences.includes(expected.audience)) {
+    const accepted = [expected.audience].flat();
+    if (expected.audienceOptional && audiences.length > 0 && !audiences.some((aud) => accepted.includes(aud))) {
       return { valid: false, reason: 'aud: the token is not for this resource' };
     }
     return { valid: true, claims: payload as AccessTokenPayload };

@@ -7,6 +7,7 @@ import { KnobMemory } from './knob-memory.js';
 import { secondAuthorizationServerKnobs, type WorldKnobs } from './knobs.js';
 import { layoutWorld, type WorldLayout } from './layout.js';
 import { resourceServerHandlers } from './resource-server/index.js';
+import type { TokenVerifier } from './resource-server/bearer.js';
 import { expireOnDemand, revokeFirstTokens } from './resource-server/revocation.js';
 import { verifyAccessToken } from './tokens.js';
 
@@ -41,6 +42,11 @@ export function createWorldMemory(): WorldMemory {
   return { authorizationServers: {}, expiredAccessTokens: new Set(), resourceServer: new KnobMemory() };
 }
 
+/** Every refresh-token family of every authorization server of the world is revoked from now on. */
+export function revokeRefreshFamilies(memory: WorldMemory): void {
+  for (const as of Object.values(memory.authorizationServers)) as?.state.revokeRefreshFamilies();
+}
+
 /** Every access token issued so far, by any authorization server of the world, is expired from now on. */
 export function expireIssuedAccessTokens(memory: WorldMemory): void {
   for (const as of Object.values(memory.authorizationServers)) {
@@ -56,14 +62,14 @@ export async function createWorldHandlers(knobs: WorldKnobs, origins: WorldOrigi
   const layout = layoutWorld(knobs, origins.rsOrigin, origins.asOrigin, origins.as2Origin);
   const kept = memory.authorizationServers;
   const first = await createAuthorizationServer(
-    { issuer: layout.issuer, endpoints: layout.endpoints, knobs: knobs.as, canonicalResource: layout.canonicalResource },
+    { issuer: layout.issuer, endpoints: layout.endpoints, knobs: knobs.as, resources: layout.resources },
     kept.first,
   );
   const secondKnobs = secondAuthorizationServerKnobs(knobs);
   const second =
     layout.second && secondKnobs
       ? await createAuthorizationServer(
-          { issuer: layout.second.issuer, endpoints: layout.second.endpoints, knobs: secondKnobs, canonicalResource: layout.canonicalResource },
+          { issuer: layout.second.issuer, endpoints: layout.second.endpoints, knobs: secondKnobs, resources: layout.resources },
           kept.second,
         )
       : undefined;
@@ -72,9 +78,20 @@ export async function createWorldHandlers(knobs: WorldKnobs, origins: WorldOrigi
   if (second) memory.authorizationServers.second = second;
 
   // The resource server trusts one issuer, by its key; the other's tokens fail the signature check.
-  const trusted = layout.trusted === 'second' && second ? second : first;
-  const expectations = { issuer: trusted.issuer, audience: layout.canonicalResource, audienceOptional: knobs.legacy !== undefined };
-  const verify = expireOnDemand(memory.expiredAccessTokens, (token) => verifyAccessToken(token, trusted.key, expectations));
+  const configured = layout.trusted === 'second' && second ? second : first;
+  const migration = knobs.prm.migrateAfterAuthorizedRequests;
+  const served = memory.resourceServer.keep('migrateAfterAuthorizedRequests', migration, () => ({ count: 0 }));
+  const migrated = (): boolean => migration !== undefined && second !== undefined && served.count >= migration;
+  const trusted = (): AuthorizationServer => (migrated() ? second! : configured);
+  const audienceOptional = knobs.legacy !== undefined;
+  const verifyTrusted: TokenVerifier = async (token) => {
+    const as = trusted();
+    const verification = await verifyAccessToken(token, as.key, { issuer: as.issuer, audience: layout.resources, audienceOptional });
+    // Counted until the switch: the request that reaches the count is still served by the first server.
+    if (verification.valid && migration !== undefined && !migrated()) served.count++;
+    return verification;
+  };
+  const verify = expireOnDemand(memory.expiredAccessTokens, verifyTrusted);
   const revokeCount = knobs.rs.revokeFirstTokens ?? 0;
   const revoked = memory.resourceServer.keep('revokeFirstTokens', revokeCount, () => new Set<string>());
 
@@ -82,10 +99,10 @@ export async function createWorldHandlers(knobs: WorldKnobs, origins: WorldOrigi
     ...resourceServerHandlers({
       knobs,
       mcpUrl: layout.mcpUrl,
-      canonicalResource: layout.canonicalResource,
+      prmResource: layout.prmResource,
       prmUrl: layout.prmUrl,
       ...(layout.resourceMetadataUrl ? { resourceMetadataUrl: layout.resourceMetadataUrl } : {}),
-      authorizationServers: [trusted.issuer],
+      authorizationServers: () => [trusted().issuer],
       verify: revokeFirstTokens(revokeCount, verify, revoked),
       memory: memory.resourceServer,
     }),

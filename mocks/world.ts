@@ -6,7 +6,7 @@ import { serveHandlers, type ServedOrigin } from './http-server.js';
 import { CONFORMANCE_CIMD_URL, type WorldKnobs } from './knobs.js';
 import { roleClassifier, type WorldLayout } from './layout.js';
 import type { TraceRecorder } from './recorder.js';
-import { createWorldHandlers, createWorldMemory, expireIssuedAccessTokens } from './world-handlers.js';
+import { createWorldHandlers, createWorldMemory, expireIssuedAccessTokens, revokeRefreshFamilies } from './world-handlers.js';
 
 /** Header the kit puts on its own requests (the browser) so the world can tell who sent them; stripped before recording. */
 export const ACTOR_HEADER = 'x-mcp-auth-conformance-actor';
@@ -41,6 +41,11 @@ export interface World {
    */
   expireAccessTokens(): void;
   /**
+   * Revokes every refresh-token family issued so far, as a user revoking the client's access
+   * would: presenting any of their tokens is refused (400 invalid_grant, or the knobs' rejection).
+   */
+  revokeRefreshTokens(): void;
+  /**
    * Rebuilds the handlers from `knobs` and swaps them in, keeping all state: signing keys,
    * registered clients, codes, refresh families, issued and expired tokens, the recorder, the
    * ports, handlers added with `use()`, and what policies remember while their knob is unchanged.
@@ -60,6 +65,7 @@ function worldFacts(knobs: WorldKnobs, layout: WorldLayout): WorldFacts {
   return {
     mcpUrl: layout.mcpUrl,
     canonicalResource: layout.canonicalResource,
+    ...(layout.prmResource !== layout.canonicalResource ? { prmResource: layout.prmResource } : {}),
     rsOrigin: layout.rsOrigin,
     asOrigin: layout.asOrigin,
     issuer: layout.issuer,
@@ -153,6 +159,9 @@ export async function startWorld(knobs: WorldKnobs, options: WorldOptions): Prom
     },
     expireAccessTokens() {
       expireIssuedAccessTokens(memory);
+    },
+    revokeRefreshTokens() {
+      revokeRefreshFamilies(memory);
     },
     reconfigure(next) {
       const done = reconfiguring.then(() => build(next));

@@ -38,6 +38,7 @@ export function renderConsole(report: Report, options: ConsoleOptions): string {
 
   out.push('');
   if (report.interrupted) out.push(c.yellow('Interrupted: the run was cut short; these results hold the scenarios that finished.'));
+  if (report.stoppedEarly !== undefined) out.push(c.red(`Stopped early: ${cleanLine(report.stoppedEarly)}. Check that the client takes the MCP server URL as its last argument and connects to it.`));
   const stale = report.summary.staleExpectedFailures;
   if (stale.length > 0) {
     out.push(c.red('Stale expected-failure entries (they no longer fail; remove them from the baseline):'));
@@ -48,7 +49,7 @@ export function renderConsole(report: Report, options: ConsoleOptions): string {
 }
 
 function verdictOf(check: CheckResult): Verdict {
-  return check.status === 'fail' && check.expectedFailure ? 'xfail' : check.status;
+  return (check.status === 'fail' || check.status === 'not-reached') && check.expectedFailure ? 'xfail' : check.status;
 }
 
 function badge(verdict: Verdict, c: Colors, symbol: boolean): string {
@@ -57,6 +58,7 @@ function badge(verdict: Verdict, c: Colors, symbol: boolean): string {
     fail: ['✗', 'FAIL', (t) => c.bold(c.red(t))],
     warn: ['!', 'WARN', c.yellow],
     skip: ['-', 'SKIP', c.gray],
+    'not-reached': ['○', 'NOT REACHED', c.red],
     xfail: ['~', 'XFAIL', c.magenta],
   };
   const [sym, word, paint] = looks[verdict];
@@ -75,7 +77,7 @@ function scenarioBlock(scenario: ScenarioResult, verbose: boolean, layout: Evide
     const problem = processProblem(p);
     return problem ? [{ process: p, problem }] : [];
   });
-  const troubled = scenario.checks.some((ch) => verdictOf(ch) === 'fail' || ch.status === 'warn');
+  const troubled = scenario.checks.some((ch) => ['fail', 'warn', 'not-reached'].includes(verdictOf(ch)));
   // A property scenario's seed is printed whatever happened: with --runs it draws the same cases again.
   // A counterexample of SHOULD checks only leaves the scenario passing, but the property did not hold.
   const held = scenario.property && scenario.status === 'pass' && scenario.property.counterexample === undefined ? ` ${c.dim(`held in ${plural(scenario.property.runs, 'run')}, seed ${scenario.property.seed}`)}` : '';
@@ -88,8 +90,11 @@ function scenarioBlock(scenario: ScenarioResult, verbose: boolean, layout: Evide
     lines.push(`  ${c.dim(`protocol version ${scenario.protocolVersion}`)}`);
   }
 
+  // Steps a failure left undone are one line, naming that failure: the verdict sits on the cause.
+  const unreached = scenario.checks.filter((ch) => verdictOf(ch) === 'not-reached');
   for (const check of scenario.checks) {
     const verdict = verdictOf(check);
+    if (verdict === 'not-reached') continue;
     const tags = verdict === 'fail' || verdict === 'warn' ? [check.level, ...check.requirements] : check.requirements;
     const reqs = tags.length > 0 ? ` ${c.dim(`[${tags.join(' ')}]`)}` : '';
     const expected = verdict === 'xfail' ? c.dim(' (expected failure)') : '';
@@ -100,6 +105,11 @@ function scenarioBlock(scenario: ScenarioResult, verbose: boolean, layout: Evide
       for (const line of evidenceLines(scenario, evidence, { ...layout, width: layout.width - 8 })) lines.push(`        ${line}`);
     }
     if (verbose) for (const link of check.specLinks) lines.push(`        ${c.dim(`see ${link}`)}`);
+  }
+
+  for (const [cause, checks] of groupByCause(unreached)) {
+    lines.push(`  ${badge('not-reached', c, true)} ${plural(checks.length, 'check')} left undone by the failure of ${cause}: ${checks.map((ch) => ch.id).join(', ')}`);
+    if (verbose) for (const check of checks) lines.push(`        ${c.dim(`${check.id}: ${cleanLine(check.message)}`)}`);
   }
 
   const property = scenario.property;
@@ -144,12 +154,23 @@ function scenarioBlock(scenario: ScenarioResult, verbose: boolean, layout: Evide
   return lines;
 }
 
+/** Not-reached checks by the failures that left them undone, in report order. */
+function groupByCause(checks: CheckResult[]): Map<string, CheckResult[]> {
+  const groups = new Map<string, CheckResult[]>();
+  for (const check of checks) {
+    const cause = (check.cause ?? []).join(' and ') || 'an earlier step';
+    groups.set(cause, [...(groups.get(cause) ?? []), check]);
+  }
+  return groups;
+}
+
 function summaryLine(report: Report, c: Colors): string {
   const { scenarios, checks, staleExpectedFailures } = report.summary;
   const scenarioParts = [`${scenarios.passed} passed`, paintIf(scenarios.failed > 0, c.red, `${scenarios.failed} failed`)];
   if (scenarios.skipped > 0) scenarioParts.push(`${scenarios.skipped} skipped`);
-  const checkTotal = checks.pass + checks.fail + checks.warn + checks.skip + checks.expectedFailures;
+  const checkTotal = checks.pass + checks.fail + checks.warn + checks.skip + checks.notReached + checks.expectedFailures;
   const checkParts = [`${checks.pass} pass`, paintIf(checks.fail > 0, c.red, `${checks.fail} fail`), paintIf(checks.warn > 0, c.yellow, `${checks.warn} warn`)];
+  if (checks.notReached > 0) checkParts.push(c.red(`${checks.notReached} not reached`));
   if (checks.skip > 0) checkParts.push(`${checks.skip} skip`);
   const sections = [
     `${plural(scenarios.total, 'scenario')}: ${scenarioParts.join(', ')}`,

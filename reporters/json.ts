@@ -29,6 +29,7 @@ function ordered(r: Report): Report {
     startedAt: r.startedAt,
     durationMs: r.durationMs,
     interrupted: r.interrupted,
+    ...(r.stoppedEarly !== undefined ? { stoppedEarly: r.stoppedEarly } : {}),
     summary: {
       scenarios: {
         total: r.summary.scenarios.total,
@@ -41,6 +42,7 @@ function ordered(r: Report): Report {
         fail: r.summary.checks.fail,
         warn: r.summary.checks.warn,
         skip: r.summary.checks.skip,
+        notReached: r.summary.checks.notReached,
         expectedFailures: r.summary.checks.expectedFailures,
       },
       staleExpectedFailures: [...r.summary.staleExpectedFailures],
@@ -83,6 +85,7 @@ function check(c: CheckResult): CheckResult {
     message: c.message,
     evidence: c.evidence.map(evidence),
     expectedFailure: c.expectedFailure,
+    cause: c.cause === undefined ? undefined : [...c.cause],
   });
 }
 

@@ -88,7 +88,7 @@ function testsuite(report: Report, scenario: ScenarioResult, index: number): { n
     });
     counts.tests++;
     counts.skipped++;
-  } else if (scenario.status === 'fail' && !scenario.checks.some((c) => c.status === 'fail' && !c.expectedFailure)) {
+  } else if (scenario.status === 'fail' && !scenario.checks.some((c) => (c.status === 'fail' || c.status === 'not-reached') && !c.expectedFailure)) {
     const why = problems.map((p) => `${p.process.actor} ${p.problem}`).join('; ') || 'the scenario failed outside its checks';
     cases.push({
       '@_classname': classname,
@@ -139,7 +139,7 @@ function testcase(classname: string, scenario: ScenarioResult, check: CheckResul
     '@_time': seconds(0),
   };
   const label = [check.level, ...check.requirements].join(' ');
-  if (check.status === 'fail' && check.expectedFailure) {
+  if ((check.status === 'fail' || check.status === 'not-reached') && check.expectedFailure) {
     node.skipped = { '@_message': attr(`expected failure: ${check.message}`) };
     return { node, outcome: 'skipped' };
   }
@@ -155,6 +155,10 @@ function testcase(classname: string, scenario: ScenarioResult, check: CheckResul
     case 'fail':
       node.failure = { '@_message': attr(check.message), '@_type': attr(label), '#text': text(explanation(scenario, check)) };
       return { node, outcome: 'failure' };
+    // Counted once, on the failure that caused it: the run still fails through that testcase.
+    case 'not-reached':
+      node.skipped = { '@_message': attr(`not reached: left undone by the failure of ${(check.cause ?? []).join(' and ') || 'an earlier step'} (${check.message})`) };
+      return { node, outcome: 'skipped' };
   }
 }
 

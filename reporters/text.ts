@@ -72,15 +72,18 @@ export function scenarioCounts(scenario: ScenarioResult): string {
   let fail = 0;
   let warn = 0;
   let skip = 0;
+  let unreached = 0;
   let expected = 0;
   for (const c of scenario.checks) {
-    if (c.status === 'fail' && c.expectedFailure) expected++;
+    if ((c.status === 'fail' || c.status === 'not-reached') && c.expectedFailure) expected++;
     else if (c.status === 'fail') fail++;
+    else if (c.status === 'not-reached') unreached++;
     else if (c.status === 'warn') warn++;
     else if (c.status === 'skip') skip++;
   }
   const parts = [plural(scenario.checks.length, 'check')];
   if (fail) parts.push(`${fail} fail`);
+  if (unreached) parts.push(`${unreached} not reached`);
   if (warn) parts.push(`${warn} warn`);
   if (skip) parts.push(`${skip} skip`);
   if (expected) parts.push(plural(expected, 'expected failure'));

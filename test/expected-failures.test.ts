@@ -10,7 +10,7 @@ import {
 } from '../core/expected-failures.js';
 import type { Report } from '../core/report.js';
 import { scenarioStatusOf, summarize } from '../core/summary.js';
-import { check, interruptedReport, report, sampleReport, scenario } from './support/report-fixtures.js';
+import { check, interruptedReport, processOutcome, report, sampleReport, scenario } from './support/report-fixtures.js';
 
 const FILE = 'conformance-baseline.yml';
 
@@ -132,13 +132,13 @@ describe('parseExpectedFailures', () => {
 describe('applyExpectedFailures', () => {
   it('marks a listed failing check as expected and recomputes the summary', () => {
     const original = sampleReport();
-    expect(original.summary.checks).toEqual({ pass: 5, fail: 3, warn: 2, skip: 1, expectedFailures: 0 });
+    expect(original.summary.checks).toEqual({ pass: 5, fail: 3, warn: 2, skip: 1, notReached: 0, expectedFailures: 0 });
 
     const applied = applyExpectedFailures(original, baseline('client:\n  - auth/pkce-and-resource:pkce-s256\n'));
     expect(checkById(applied, 'auth/pkce-and-resource', 'pkce-s256').expectedFailure).toBe(true);
     expect(checkById(applied, 'auth/pkce-and-resource', 'pkce-s256').status).toBe('fail');
     expect(checkById(applied, 'auth/pkce-and-resource', 'resource-in-token-request').expectedFailure).toBeUndefined();
-    expect(applied.summary.checks).toEqual({ pass: 5, fail: 2, warn: 2, skip: 1, expectedFailures: 1 });
+    expect(applied.summary.checks).toEqual({ pass: 5, fail: 2, warn: 2, skip: 1, notReached: 0, expectedFailures: 1 });
     // The other failure in the same scenario is still unexpected.
     expect(scenarioById(applied, 'auth/pkce-and-resource').status).toBe('fail');
     expect(applied.summary.exitCode).toBe(1);
@@ -166,10 +166,40 @@ describe('applyExpectedFailures', () => {
     // Warnings stay warnings: the baseline excuses failures, and a warning never failed the run.
     expect(checkById(applied, 'auth/pkce-and-resource', 'issuer-checked')).toMatchObject({ status: 'warn' });
     expect(checkById(applied, 'auth/pkce-and-resource', 'issuer-checked').expectedFailure).toBeUndefined();
-    expect(applied.summary.checks).toEqual({ pass: 5, fail: 0, warn: 2, skip: 1, expectedFailures: 3 });
+    expect(applied.summary.checks).toEqual({ pass: 5, fail: 0, warn: 2, skip: 1, notReached: 0, expectedFailures: 3 });
     expect(applied.summary.scenarios).toEqual({ total: 5, passed: 4, failed: 0, skipped: 1 });
     expect(applied.summary.staleExpectedFailures).toEqual([]);
     expect(applied.summary.exitCode).toBe(0);
+  });
+
+  it('excuses the steps a listed failure left undone, and only those', () => {
+    const dead = scenario({
+      id: 'auth/crash',
+      processes: [processOutcome({ exitCode: 1 })],
+      checks: [
+        check({ id: 'client-process', status: 'fail', message: 'the client exited with code 1' }),
+        check({ id: 'pkce-s256', status: 'fail', message: 'plain' }),
+        check({ id: 'token-sent-as-bearer', status: 'not-reached', cause: ['client-process'], message: 'no access token was issued' }),
+        check({ id: 'resource-consistent', status: 'not-reached', cause: ['client-process', 'pkce-s256'], message: 'never redeemed' }),
+      ],
+    });
+    const original = report([dead]);
+    expect(original.summary.checks).toMatchObject({ fail: 2, notReached: 2, expectedFailures: 0 });
+    expect(original.summary.exitCode).toBe(1);
+
+    const one = applyExpectedFailures(original, baseline('client:\n  - auth/crash:client-process\n'));
+    expect(checkById(one, 'auth/crash', 'token-sent-as-bearer').expectedFailure).toBe(true);
+    // Its other cause is not excused, so it still fails the run.
+    expect(checkById(one, 'auth/crash', 'resource-consistent').expectedFailure).toBeUndefined();
+    expect(one.summary.checks).toMatchObject({ fail: 1, notReached: 1, expectedFailures: 2 });
+
+    const both = applyExpectedFailures(original, baseline('client:\n  - auth/crash:client-process\n  - auth/crash:pkce-s256\n'));
+    expect(both.summary.checks).toMatchObject({ fail: 0, notReached: 0, expectedFailures: 4 });
+    expect(both.summary.exitCode).toBe(0);
+    // A not-reached check listed itself is excused and not stale: it still did not happen.
+    const listed = applyExpectedFailures(original, baseline('client:\n  - auth/crash:token-sent-as-bearer\n'));
+    expect(checkById(listed, 'auth/crash', 'token-sent-as-bearer').expectedFailure).toBe(true);
+    expect(listed.summary.staleExpectedFailures).toEqual([]);
   });
 
   it('reports entries whose check now passes, and scenarios listed wholesale that pass cleanly, as stale', () => {

@@ -16,8 +16,8 @@ export interface AuthorizationServer {
   issuer: string;
   endpoints: AsEndpoints;
   knobs: AsKnobs;
-  /** The only resource (RFC 8707) this server mints tokens for. */
-  canonicalResource: string;
+  /** The identifiers of the one resource server (RFC 8707) this server mints tokens for. */
+  resources: string[];
   state: AuthorizationServerState;
   key: SigningKey;
   /** What its knob-built handlers remember (fault budgets, a held barrier) across reconfiguration. */

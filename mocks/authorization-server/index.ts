@@ -21,7 +21,7 @@ export interface AuthorizationServerConfig {
   issuer: string;
   endpoints: AsEndpoints;
   knobs: AsKnobs;
-  canonicalResource: string;
+  resources: string[];
 }
 
 function seedKnownClients(state: AuthorizationServerState, knobs: AsKnobs): void {

@@ -33,8 +33,8 @@ export interface RefreshFamily {
   scope?: string;
   resource?: string;
   revoked: boolean;
-  /** Why the family was revoked: 'reuse' when reuse detection fired (the only cause so far). */
-  revokedBy?: 'reuse';
+  /** Why the family was revoked: reuse detection fired, or the grant was revoked (the user signed out). */
+  revokedBy?: 'reuse' | 'revocation';
   /** The refresh token issued last in this family. */
   current: string;
 }
@@ -80,6 +80,15 @@ export class AuthorizationServerState {
     const code: AuthorizationCode = { ...grant, code: randomToken(), expiresAt: Date.now() + CODE_LIFETIME_MS, redeemed: false };
     this.codes.set(code.code, code);
     return code;
+  }
+
+  /** Revokes every refresh-token family, as a user revoking the client's access would. */
+  revokeRefreshFamilies(): void {
+    for (const record of this.refreshTokens.values()) {
+      if (record.family.revoked) continue;
+      record.family.revoked = true;
+      record.family.revokedBy = 'revocation';
+    }
   }
 
   startRefreshFamily(grant: Pick<RefreshFamily, 'client_id' | 'scope' | 'resource'>): RefreshTokenRecord {

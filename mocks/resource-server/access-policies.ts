@@ -24,6 +24,14 @@ function calledTools(messages: JsonRpcMessage[]): string[] {
   });
 }
 
+/** Every authenticated request needs these scopes (the official auth/scope-retry-limit world). */
+export function requireScopes(scopes: string[]): AccessPolicy {
+  return (claims) => {
+    const granted = grantedScopes(claims);
+    return scopes.every((scope) => granted.has(scope)) ? undefined : { requiredScope: scopes.join(' ') };
+  };
+}
+
 /** Tools that need particular scopes (the step-up scenarios). */
 export function requireToolScopes(toolScopes: Record<string, string[]>): AccessPolicy {
   return (claims, messages) => {

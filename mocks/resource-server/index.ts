@@ -3,7 +3,7 @@
 import type { RequestHandler } from 'msw';
 import { KnobMemory } from '../knob-memory.js';
 import type { WorldKnobs } from '../knobs.js';
-import { countingDenials, forbidTools, requireToolScopes, type AccessPolicy, type DenialCount } from './access-policies.js';
+import { countingDenials, forbidTools, requireScopes, requireToolScopes, type AccessPolicy, type DenialCount } from './access-policies.js';
 import { bearerGuard, type TokenVerifier } from './bearer.js';
 import { insufficientScopeChallenges, type ChallengeCounter } from './challenge.js';
 import { mcpEndpoint, mcpGoneAfter, mcpMethodNotAllowed, mcpMethods, TEST_TOOL } from './mcp.js';
@@ -12,12 +12,14 @@ import { prmDocument, protectedResourceMetadata, protectedResourceMetadataUnavai
 export interface ResourceServerConfig {
   knobs: WorldKnobs;
   mcpUrl: string;
-  canonicalResource: string;
+  /** The resource identifier the PRM document names (WorldLayout.prmResource). */
+  prmResource: string;
   /** Where PRM is served, if anywhere. */
   prmUrl?: string;
   /** A second URL serving the same PRM (rs.resourceMetadataPath); the challenge names it instead of prmUrl. */
   resourceMetadataUrl?: string;
-  authorizationServers: string[];
+  /** The issuers the PRM document names, asked per request: a migration changes them under a running client. */
+  authorizationServers: () => string[];
   verify: TokenVerifier;
   /** What the policies remember across reconfiguration (challenge and denial counters). */
   memory?: KnobMemory;
@@ -33,6 +35,7 @@ function toolNames(knobs: WorldKnobs): string[] {
 function accessPolicies(knobs: WorldKnobs): AccessPolicy[] {
   const policies: AccessPolicy[] = [];
   if (knobs.rs.bare403Tools && knobs.rs.bare403Tools.length > 0) policies.push(forbidTools(knobs.rs.bare403Tools));
+  if (knobs.rs.requiredScopes && knobs.rs.requiredScopes.length > 0) policies.push(requireScopes(knobs.rs.requiredScopes));
   if (knobs.rs.toolScopes) policies.push(requireToolScopes(knobs.rs.toolScopes));
   return policies;
 }
@@ -52,7 +55,7 @@ export function resourceServerHandlers(config: ResourceServerConfig): RequestHan
 
   const challenge = { resourceMetadata: knobs.prm.advertise ? (resourceMetadataUrl ?? prmUrl) : undefined, scope: knobs.rs.challengeScope };
   const counter = memory.keep<ChallengeCounter>('challengeVariation', challengeVariation, () => ({ sent: 0 }));
-  const document = prmDocument(knobs.prm, config.canonicalResource, config.authorizationServers);
+  const document = () => prmDocument(knobs.prm, config.prmResource, config.authorizationServers());
   const prmUrls = [...new Set([prmUrl, resourceMetadataUrl].filter((url): url is string => url !== undefined))];
   return [
     ...front,

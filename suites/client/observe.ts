@@ -88,11 +88,15 @@ export function redemptionsWithAuthorization(trace: Trace): Array<{ redemption: 
   });
 }
 
-/** MCP requests that came after the first access token was issued: the ones that must carry it. */
+/**
+ * MCP requests a client process sent after it was issued its first access token: the ones that
+ * must carry a token. Per process, so a later start that begins without one (it keeps nothing) is
+ * judged from its own first token on.
+ */
 export function mcpRequestsAfterFirstToken(trace: Trace): Exchange[] {
-  const firstToken = byRole(trace, 'token').find(succeeded);
-  if (!firstToken) return [];
-  return fromClients(trace).filter((e) => e.role === 'mcp' && e.id > firstToken.id);
+  const firstTokenOf = new Map<string, number>();
+  for (const e of byRole(trace, 'token')) if (succeeded(e) && !firstTokenOf.has(e.actor)) firstTokenOf.set(e.actor, e.id);
+  return fromClients(trace).filter((e) => e.role === 'mcp' && e.id > (firstTokenOf.get(e.actor) ?? Infinity));
 }
 
 export function scopeSet(value: string | null | undefined): Set<string> {

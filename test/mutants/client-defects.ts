@@ -22,12 +22,14 @@ export const CLIENT_DEFECTS = {
   'no-resource-token': 'omits resource from token requests (code and refresh)',
   'resource-with-fragment': 'sends <mcp url>#frag as resource',
   'resource-origin-only': "sends the MCP server's origin as resource",
+  'prm-resource-with-slash': 'sends the resource its PRM document names, written with a trailing slash after an empty path',
   // Scope selection and step-up
   'no-scope': 'never sends scope',
   'default-scope': 'asks for scope "mcp" when neither the challenge nor PRM names any',
   'scope-all-supported': 'ignores the challenge scope and asks for every scopes_supported',
   'scope-from-supported-ignored': 'omits scope when the challenge has none, even though PRM lists scopes_supported',
   'no-scope-union': 'on step-up asks only for the challenged scopes, dropping the earlier ones',
+  'no-step-up': 'treats 403 insufficient_scope as final: never authorizes again for more scope',
   'refresh-on-step-up': 'answers 403 insufficient_scope by refreshing (which cannot widen scope) instead of authorizing',
   'no-retry-limit': 'keeps re-authorizing up to 10 times instead of 3',
   // Token use

@@ -162,15 +162,18 @@ async function discoverPrm(challenge: Challenge): Promise<Prm | undefined> {
   const root = `${mcpUrl.origin}/.well-known/oauth-protected-resource`;
   const wellKnown = path ? [root + path, root] : [root];
   if (defects.has('root-prm-first')) wellKnown.reverse();
-  const candidates =
-    challenge.resourceMetadata && !defects.has('ignore-resource-metadata') ? [challenge.resourceMetadata] : wellKnown;
+  const viaChallenge = challenge.resourceMetadata !== undefined && !defects.has('ignore-resource-metadata');
+  const candidates = viaChallenge ? [challenge.resourceMetadata!] : wellKnown;
   for (const url of candidates) {
     const prm = await getJson<Prm>(url);
     if (!prm) continue;
-    // PRM-C-04/05: code-point comparison with the URL the client was given.
-    if (prm.resource !== canonicalResource && !defects.has('skip-prm-resource-check')) {
-      refuse('PRM-C-04', `PRM at ${url} names resource ${JSON.stringify(prm.resource)}, not ${canonicalResource}`);
+    // PRM-C-04/05, RFC 9728 §3.3: code-point comparison with the identifier the URL was built from
+    // (the origin for the root URL of a server with a path), or with the URL that drew the challenge.
+    const expected = !viaChallenge && url === root && path ? mcpUrl.origin : canonicalResource;
+    if (prm.resource !== expected && !defects.has('skip-prm-resource-check')) {
+      refuse('PRM-C-04', `PRM at ${url} names resource ${JSON.stringify(prm.resource)}, not ${expected}`);
     }
+    prmResource = prm.resource;
     log('prm', url);
     return prm;
   }
@@ -255,7 +258,8 @@ function preRegistration(): { client_id: string; client_secret?: string } | unde
   const raw = process.env.MCP_CONFORMANCE_CONTEXT;
   if (!raw) return undefined;
   const context = JSON.parse(raw) as { name?: string; client_id?: string; client_secret?: string };
-  return context.name === 'pre-registration' && context.client_id
+  // The official contract: the context is named after the scenario, for discriminated parsing.
+  return context.name === process.env.MCP_CONFORMANCE_SCENARIO && context.client_id
     ? { client_id: context.client_id, client_secret: context.client_secret }
     : undefined;
 }
@@ -321,10 +325,14 @@ function initialScopes(challenge: Challenge, prm: Prm | undefined, as: AuthServe
   return prm?.scopes_supported ?? (defects.has('default-scope') ? ['mcp'] : []);
 }
 
+/** The resource the validated PRM document named ('prm-resource-with-slash' only). */
+let prmResource: string | undefined;
+
 /** C-RES-04: the canonical MCP URL, identical in the authorization and token requests. */
 function resourceIndicator(): string {
   if (defects.has('resource-with-fragment')) return `${canonicalResource}#frag`;
   if (defects.has('resource-origin-only')) return mcpUrl.origin;
+  if (defects.has('prm-resource-with-slash') && prmResource && new URL(prmResource).pathname === '/') return `${prmResource.replace(/\/$/, '')}/`;
   return canonicalResource;
 }
 
@@ -535,6 +543,7 @@ async function send(method: string, params: Record<string, unknown> | undefined,
   const isNotification = method.startsWith('notifications/');
   const message = { jsonrpc: '2.0', method, ...(params ? { params } : {}), ...(isNotification ? {} : { id: nextId++ }) };
   const limit = defects.has('no-retry-limit') ? UNLIMITED_AUTHORIZATIONS : MAX_AUTHORIZATIONS;
+  let refreshed = false;
   for (let attempt = 0; ; attempt++) {
     const response = await postMcp(message, session.grant?.tokens.access_token);
     if (response.status >= 200 && response.status < 300) {
@@ -545,17 +554,22 @@ async function send(method: string, params: Record<string, unknown> | undefined,
     }
     const stepUp = response.status === 403 && response.challenge.error === 'insufficient_scope';
     if (response.status !== 401 && !stepUp) throw new Error(`${method}: HTTP ${response.status}`);
+    if (stepUp && defects.has('no-step-up')) throw new Error(`${method}: 403 insufficient_scope, and this client does not step up`);
     log('mcp', `${method} ${response.status} ${JSON.stringify(response.challenge)}`);
     if (attempt >= limit) throw new Error(`${method}: still ${response.status} after ${attempt} retries`);
-    // An expired or revoked token is refreshed; a refresh cannot widen scope, so a step-up is a new authorization.
+    // An expired or revoked token is refreshed; a refresh cannot widen scope, so a step-up is a new
+    // authorization. A refreshed token refused again means the grant is no good here any more (the
+    // resource may have moved to another authorization server): discover and authorize afresh.
     const grant = session.grant;
-    if (grant && (response.status === 401 || defects.has('refresh-on-step-up'))) {
-      const refreshed = await refresh(grant);
-      if (refreshed) {
-        grant.tokens = refreshed;
+    if (grant && !refreshed && (response.status === 401 || defects.has('refresh-on-step-up'))) {
+      const tokens = await refresh(grant);
+      if (tokens) {
+        grant.tokens = tokens;
+        refreshed = true;
         continue;
       }
     }
+    refreshed = false;
     if (++session.authorizations > limit) throw new Error(`still unauthorized after ${limit} authorizations`);
     session.grant = await obtainGrant(response.challenge, stepUp ? grant : undefined);
   }

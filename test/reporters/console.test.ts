@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyExpectedFailures, parseExpectedFailures } from '../../core/expected-failures.js';
 import { renderConsole } from '../../reporters/console.js';
-import { check, interruptedReport, report, sampleReport, scenario } from '../support/report-fixtures.js';
+import { check, deadOnArrivalReport, interruptedReport, report, sampleReport, scenario } from '../support/report-fixtures.js';
 
 const plain = (r = sampleReport(), verbose = false) => renderConsole(r, { color: false, verbose });
 const lines = (text: string) => text.trimEnd().split('\n');
@@ -138,5 +138,17 @@ describe('console reporter, unusual scenarios', () => {
   it('says so when a scenario failed although none of its checks did', () => {
     const r = report([scenario({ id: 'auth/odd', status: 'fail', checks: [check({ id: 'x' })] })]);
     expect(plain(r)).toContain('  the scenario failed, but none of its checks did: the cause lies outside the checks');
+  });
+
+  it('shows a client that died before its first request once, and the checks it left undone on one line', () => {
+    const out = lines(plain(deadOnArrivalReport()));
+    expect(out.filter((l) => l.includes('FAIL') && l.includes('client-process'))).toHaveLength(1);
+    expect(out.filter((l) => l.includes('NOT REACHED'))).toEqual([
+      '  ○ NOT REACHED 4 checks left undone by the failure of client-process: prm-discovered, pkce-code-challenge-sent, resource-in-token-request, token-sent-as-bearer',
+    ]);
+    expect(out.some((l) => l.includes('the client never got that far'))).toBe(false);
+    expect(out.at(-1)).toMatch(/^1 scenario: 0 passed, 1 failed · 5 checks: 0 pass, 1 fail, 0 warn, 4 not reached · 0 expected failures · /);
+    // Verbose keeps every message, under the one line.
+    expect(plain(deadOnArrivalReport(), true)).toContain('token-sent-as-bearer: token-sent-as-bearer: the client never got that far');
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { applyExpectedFailures, parseExpectedFailures } from '../../core/expected-failures.js';
 import type { Report } from '../../core/report.js';
 import { renderJson, REPORT_JSON_SCHEMA_ID } from '../../reporters/json.js';
-import { interruptedReport, sampleReport } from '../support/report-fixtures.js';
+import { deadOnArrivalReport, interruptedReport, sampleReport } from '../support/report-fixtures.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../reporters/report.schema.json', import.meta.url), 'utf8'));
 
@@ -30,7 +30,8 @@ const baselined = () =>
 
 describe('JSON reporter', () => {
   it('round-trips the report', () => {
-    for (const r of [sampleReport(), interruptedReport(), baselined()]) {
+    const stopped = { ...deadOnArrivalReport(), stoppedEarly: 'the client sent no request at all in the first 2 scenarios' };
+    for (const r of [sampleReport(), interruptedReport(), baselined(), deadOnArrivalReport(), stopped]) {
       expect(JSON.parse(renderJson(r))).toEqual(r);
     }
   });
@@ -38,7 +39,7 @@ describe('JSON reporter', () => {
   it('is pretty and writes keys in the order of the types, whatever order they were built in', () => {
     const r = sampleReport();
     const text = renderJson(r);
-    expect(text.startsWith('{\n  "schema": "mcp-auth-conformance/report",\n  "schemaVersion": 1,\n  "tool": {')).toBe(true);
+    expect(text.startsWith('{\n  "schema": "mcp-auth-conformance/report",\n  "schemaVersion": 2,\n  "tool": {')).toBe(true);
     expect(text.endsWith('}\n')).toBe(true);
     expect(renderJson(shuffled(r))).toBe(text);
     const parsed = JSON.parse(text) as Report;
@@ -73,7 +74,8 @@ describe('report.schema.json', () => {
 
   it('accepts realistic reports as rendered', () => {
     const validate = validator();
-    for (const r of [sampleReport(), interruptedReport(), baselined()]) {
+    const stopped = { ...deadOnArrivalReport(), stoppedEarly: 'the client sent no request at all in the first 2 scenarios' };
+    for (const r of [sampleReport(), interruptedReport(), baselined(), deadOnArrivalReport(), stopped]) {
       const ok = validate(JSON.parse(renderJson(r)));
       expect(validate.errors ?? []).toEqual([]);
       expect(ok).toBe(true);
@@ -97,7 +99,7 @@ describe('report.schema.json', () => {
       return validate(r);
     };
     expect(mutate(() => {})).toBe(true);
-    expect(mutate((r) => (r.schemaVersion = 2))).toBe(false);
+    expect(mutate((r) => (r.schemaVersion = 1))).toBe(false);
     expect(mutate((r) => (r.schema = 'something/else'))).toBe(false);
     expect(mutate((r) => (r.extra = true))).toBe(false);
     expect(mutate((r) => delete r.interrupted)).toBe(false);
@@ -105,6 +107,8 @@ describe('report.schema.json', () => {
     expect(mutate((r) => (r.scenarios[0].status = 'warn'))).toBe(false);
     expect(mutate((r) => (r.scenarios[1].checks[0].status = 'info'))).toBe(false);
     expect(mutate((r) => (r.scenarios[1].checks[0].level = 'MAY'))).toBe(false);
+    expect(mutate((r) => (r.scenarios[1].checks[0].cause = 'client-process'))).toBe(false);
+    expect(mutate((r) => delete r.summary.checks.notReached)).toBe(false);
     expect(mutate((r) => (r.scenarios[1].checks[1].evidence[0].exchange = 0))).toBe(false);
     expect(mutate((r) => (r.scenarios[1].exchanges[0].role = 'userinfo'))).toBe(false);
     expect(mutate((r) => (r.scenarios[1].exchanges[0].request.headers.accept = 1))).toBe(false);

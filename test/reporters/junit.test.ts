@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { applyExpectedFailures, parseExpectedFailures } from '../../core/expected-failures.js';
 import type { Report } from '../../core/report.js';
 import { renderJunit } from '../../reporters/junit.js';
-import { check, CRASH_STDERR, interruptedReport, processOutcome, report, sampleReport, scenario } from '../support/report-fixtures.js';
+import { check, CRASH_STDERR, deadOnArrivalReport, interruptedReport, processOutcome, report, sampleReport, scenario } from '../support/report-fixtures.js';
 
 type El = Record<string, any>;
 
@@ -198,5 +198,15 @@ describe('JUnit reporter', () => {
     const root = parse(renderJunit(r));
     expect(root.testsuite[0].testcase[0].failure[0].type).toBe('SHOULD');
     expect(root.testsuite[0].properties.property.find((p: El) => p.name === 'strict').value).toBe('true');
+  });
+
+  it('fails once for a client that died before its first request and marks the checks it left undone as not reached', () => {
+    const root = parse(renderJunit(deadOnArrivalReport()));
+    expectAntShape(root);
+    expect(root).toMatchObject({ tests: '5', failures: '1', errors: '0', skipped: '4' });
+    expect(caseNamed(root, 'auth/metadata-default', 'client-process').failure[0].message).toContain('exited with code 1');
+    expect(caseNamed(root, 'auth/metadata-default', 'token-sent-as-bearer').skipped[0].message).toBe(
+      'not reached: left undone by the failure of client-process (token-sent-as-bearer: the client never got that far)',
+    );
   });
 });

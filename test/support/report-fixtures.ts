@@ -65,7 +65,7 @@ export function scenario(init: Partial<ScenarioResult> & Pick<ScenarioResult, 'i
   return {
     title: `${init.id} title`,
     description: `What ${init.id} sets up and what a correct client does.`,
-    status: checks.some((c) => c.status === 'fail' && !c.expectedFailure) ? 'fail' : 'pass',
+    status: checks.some((c) => (c.status === 'fail' || c.status === 'not-reached') && !c.expectedFailure) ? 'fail' : 'pass',
     protocolVersion: '2026-07-28',
     durationMs: 840,
     processes: [processOutcome()],
@@ -301,4 +301,20 @@ export function interruptedReport(): Report {
     checks: [],
   });
   return report([done, cut], { interrupted: true, durationMs: 1150 });
+}
+
+/** A client that died before its first request: one cause, and every other check not reached because of it. */
+export function deadOnArrivalReport(): Report {
+  const ids = ['prm-discovered', 'pkce-code-challenge-sent', 'resource-in-token-request', 'token-sent-as-bearer'];
+  const dead = scenario({
+    id: 'auth/metadata-default',
+    title: 'Discovery through the 401 challenge',
+    durationMs: 95,
+    processes: [processOutcome({ exitCode: 1, durationMs: 80, stderrTail: 'Error: Cannot find module ./client.js\n' })],
+    checks: [
+      check({ id: 'client-process', status: 'fail', message: 'the client exited with code 1 after 80 ms; on stderr: Error: Cannot find module ./client.js' }),
+      ...ids.map((id) => check({ id, status: 'not-reached', cause: ['client-process'], message: `${id}: the client never got that far` })),
+    ],
+  });
+  return report([dead]);
 }

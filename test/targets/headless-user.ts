@@ -14,7 +14,8 @@ export function configuredClient(): { client_id: string; client_secret?: string 
   const raw = process.env.MCP_CONFORMANCE_CONTEXT;
   if (!raw) return undefined;
   const context = JSON.parse(raw) as { name?: unknown; client_id?: unknown; client_secret?: unknown };
-  if (context.name !== 'pre-registration' || typeof context.client_id !== 'string') return undefined;
+  // Named after the scenario, as the official runner does and its clients check.
+  if (context.name !== process.env.MCP_CONFORMANCE_SCENARIO || typeof context.client_id !== 'string') return undefined;
   return typeof context.client_secret === 'string'
     ? { client_id: context.client_id, client_secret: context.client_secret }
     : { client_id: context.client_id };

@@ -46,10 +46,11 @@ export interface Target {
   storeFile: string;
 }
 
-function readPreRegistration(raw: string | undefined): PreRegistration | undefined {
+/** Credentials a harness hands over; like the official runner's clients, the context must name the scenario being run. */
+function readPreRegistration(raw: string | undefined, scenario: string | undefined): PreRegistration | undefined {
   if (!raw) return undefined;
   const context = JSON.parse(raw) as { name?: string; client_id?: string; client_secret?: string };
-  if (context.name !== 'pre-registration' || !context.client_id) return undefined;
+  if (context.name !== scenario || !context.client_id) return undefined;
   return { client_id: context.client_id, ...(context.client_secret !== undefined ? { client_secret: context.client_secret } : {}) };
 }
 
@@ -59,7 +60,7 @@ export function readTarget(argv: string[], env: NodeJS.ProcessEnv): Target | und
   if (argv.length < 3 || !/^https?:\/\//.test(url)) return undefined;
   // Shared by every copy and run of this client (the kit gives each scenario its own directory).
   const stateDir = env.MCP_CONFORMANCE_STATE_DIR || path.join(env.HOME || homedir(), '.mcp-auth-conformance');
-  const preRegistration = readPreRegistration(env.MCP_CONFORMANCE_CONTEXT);
+  const preRegistration = readPreRegistration(env.MCP_CONFORMANCE_CONTEXT, env.MCP_CONFORMANCE_SCENARIO);
   return {
     mcpUrl: new URL(url),
     resource: url.split('#')[0],

@@ -135,14 +135,23 @@ export class Discovery {
     const { origin, pathname } = this.target.mcpUrl;
     const root = `${origin}/.well-known/oauth-protected-resource`;
     const path = pathname.replace(/\/$/, '');
-    const candidates = challengedPrmUrl ? [challengedPrmUrl] : path ? [root + path, root] : [root];
-    for (const url of candidates) {
+    // RFC 9728 §3.3: the resource a document must name is the identifier its URL was built from (the
+    // origin, for the root URL), or the URL of the request that was answered with the challenge.
+    const candidates: Array<[url: string, resource: string]> = challengedPrmUrl
+      ? [[challengedPrmUrl, this.target.resource]]
+      : path
+        ? [
+            [root + path, this.target.resource],
+            [root, origin],
+          ]
+        : [[root, this.target.resource]];
+    for (const [url, expected] of candidates) {
       const fetchedAt = Date.now();
       const response = await getJson(url);
       if (response.status < 200 || response.status > 299) continue;
       const prm = response.body as Prm;
-      // PRM-C-04: exactly the URL the client was given, not merely a prefix of it (the SDK accepts prefixes).
-      if (prm?.resource !== this.target.resource) refuse('PRM-C-04', `PRM resource ${JSON.stringify(prm?.resource)} is not ${this.target.resource}`);
+      // PRM-C-04: exactly that identifier, not merely a prefix of the URL (the SDK accepts prefixes).
+      if (prm?.resource !== expected) refuse('PRM-C-04', `PRM at ${url} names resource ${JSON.stringify(prm?.resource)}, not ${expected}`);
       log('prm', `${url} (resource matches)`);
       return fetched(url, prm, response.cacheControl, fetchedAt);
     }

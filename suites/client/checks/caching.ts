@@ -1,12 +1,14 @@
 // Caching across starts of the client: discovery documents and the client registration are kept
 // (and dropped when HTTP caching or a new challenge says so), an authorization-server change starts
 // afresh, and an authentication failure is neither looped on nor remembered past its cause.
-import { met, missing, skip, unmet, type CheckDef, type Evidence } from '../../../core/check.js';
+import { met, missing, notExercised, unmet, type CheckDef, type Evidence } from '../../../core/check.js';
 import { since } from '../../../core/spec.js';
 import type { Exchange, Trace } from '../../../core/trace.js';
 import { authorizationRequests, basicCredentials, bearerToken, ev, form, fromClients, mcpMethods, responseJson, succeeded } from '../../../core/trace-query.js';
 import { LINK } from '../links.js';
-import { bare, byArrival, challengeOf, describeRun, runPositions, runsOf, type RunView } from '../observe.js';
+import type { WorldKnobs } from '../../../mocks/knobs.js';
+import { answeredAt, bare, byArrival, challengeOf, describeRun, knobsOf, runPositions, runsOf, type RunView } from '../observe.js';
+import { KEPT_CREDENTIALS, REFRESHED, REQUESTED_AFTER_CHANGE, REVALIDATED } from '../preconditions.js';
 
 /** At most this many authorizations before a client must stop trying against a server that refuses every token. */
 export const AUTH_FAILURE_ATTEMPT_LIMIT = 3;
@@ -56,11 +58,15 @@ export const discoveryCachedWarm: CheckDef = {
   level: 'SHOULD',
   specVersions: since('2025-06-18'),
   specLinks: [LINK.rfc9728Caching],
+  preconditions: [KEPT_CREDENTIALS],
   judge(trace) {
     const split = laterRuns(trace);
     if ('none' in split) return missing(split.none);
     const { runs, runOf, later } = split;
     if (!fromClients(trace).some((e) => runOf(e) === 0 && isDiscovery(e))) return missing('the first run fetched no discovery document, so there was nothing to cache');
+    // Authorizing again means the start was a cold one: there were no kept tokens to reconnect with.
+    const cold = later.find((e) => e.role === 'authorize');
+    if (cold) return notExercised(KEPT_CREDENTIALS, `${describeRun(runs[runOf(cold)])} authorized again (#${cold.id}) instead of starting with the credentials of the first`, [ev(cold)]);
     const refetched = later.filter(isDiscovery);
     if (refetched.length) return unmet(`${describeRun(runs[runOf(refetched[0])])} fetched ${describeFetches(refetched)} again`, refetched.map((e) => ev(e, 'url')));
     return met(`${later.length} request(s) after the first run, none of them for discovery`);
@@ -136,6 +142,7 @@ export const discoveryMaxAgeHonoured: CheckDef = {
   level: 'SHOULD',
   specVersions: since('2025-06-18'),
   specLinks: [LINK.rfc9728Caching],
+  preconditions: [REFRESHED],
   judge(trace) {
     const split = laterRuns(trace);
     if ('none' in split) return missing(split.none);
@@ -143,7 +150,7 @@ export const discoveryMaxAgeHonoured: CheckDef = {
     const fresh = documentsServedWith(trace, runOf, (e) => (maxAgeOf(e) ?? 0) > 0);
     if (fresh.size === 0) return missing('the first run got no discovery document with a positive max-age');
     const refresh = later.find((e) => e.role === 'token' && form(e).get('grant_type') === 'refresh_token');
-    if (!refresh) return missing('no run after the first refreshed its token');
+    if (!refresh) return notExercised(REFRESHED, 'no run after the first refreshed its token');
     const refetched = later.filter((e) => {
       const served = fresh.get(bare(e.request.url));
       // Still fresh when fetched again: the age since the first answer is below its max-age.
@@ -187,6 +194,24 @@ export const discoveryRefetchOnNewResourceMetadata: CheckDef = {
   },
 };
 
+/**
+ * When the resource server moved to the second authorization server: under a running client, once
+ * it had served `prm.migrateAfterAuthorizedRequests` requests with the first one's tokens; between
+ * starts, when the run whose knobs name the second one began.
+ */
+function authorizationServerChange(trace: Trace): { at: number; where: string } | undefined {
+  const underway = knobsOf(trace).prm.migrateAfterAuthorizedRequests;
+  if (underway !== undefined) {
+    const served = fromClients(trace)
+      .filter((e) => e.role === 'mcp' && bearerToken(e) !== undefined && succeeded(e))
+      .sort(byArrival);
+    const last = served[underway - 1];
+    return last ? { at: answeredAt(last), where: `after the resource server served #${last.id}` } : undefined;
+  }
+  const run = (trace.runs ?? []).find((r) => (r.knobs as WorldKnobs | undefined)?.prm?.authorizationServer === 'second');
+  return run ? { at: run.startedAt, where: `at the start of run ${run.index + 1} (${run.label})` } : undefined;
+}
+
 export const reregisterOnAsChange: CheckDef = {
   id: 'reregister-on-as-change',
   title: 'registers anew with the authorization server the metadata now names',
@@ -194,23 +219,24 @@ export const reregisterOnAsChange: CheckDef = {
   level: 'MUST',
   specVersions: since('2026-07-28'),
   specLinks: [LINK.authorizationServerBinding, LINK.authorizationServerLocation],
+  preconditions: [REQUESTED_AFTER_CHANGE],
   judge(trace) {
     if (!trace.world.issuer2) return missing('the world has no second authorization server');
-    const split = laterRuns(trace);
-    if ('none' in split) return missing(split.none);
-    const { runs, runOf, later } = split;
-    const refused = later.filter((e) => e.role === 'mcp' && e.response?.status === 401).sort(byArrival)[0];
-    if (!refused) return missing('no request after the first run was refused, so the client had no reason to look for the new authorization server');
+    const change = authorizationServerChange(trace);
+    if (!change) return notExercised(REQUESTED_AFTER_CHANGE, 'the authorization server never changed: the resource server never served the requests that move it');
+    const after = fromClients(trace).filter((e) => e.at >= change.at);
+    const refused = after.filter((e) => e.role === 'mcp' && e.response?.status === 401).sort(byArrival)[0];
+    if (!refused) return notExercised(REQUESTED_AFTER_CHANGE, `no request after the authorization server changed (${change.where}) was refused, so the client had no reason to look for the new one`);
     const registration = fromClients(trace).find((e) => e.server === 'as2' && e.role === 'register' && succeeded(e));
-    if (registration) return met(`registered with ${trace.world.issuer2} (#${registration.id})`, [ev(registration)]);
+    if (registration) return met(`registered with ${trace.world.issuer2} (#${registration.id}) after the change ${change.where}`, [ev(registration)]);
     const atSecond = trace.exchanges.filter((e) => e.server === 'as2' && e.role !== 'as-metadata').sort(byArrival)[0];
-    const atFirst = later.filter((e) => e.server === 'as' && e.role !== 'as-metadata').sort(byArrival)[0];
+    const atFirst = after.filter((e) => e.server === 'as' && e.role !== 'as-metadata' && e.at > refused.at).sort(byArrival)[0];
     const what = atSecond
       ? `went to ${trace.world.issuer2} (#${atSecond.id}, ${atSecond.role}) without registering there`
       : atFirst
         ? `went back to the first authorization server (#${atFirst.id}, ${atFirst.role})`
         : 'never registered with the new authorization server';
-    return unmet(`after the 401 in ${describeRun(runs[runOf(refused)])} (#${refused.id}) the client ${what}`, [ev(refused), ...(atSecond ? [ev(atSecond)] : atFirst ? [ev(atFirst)] : [])]);
+    return unmet(`after the 401 (#${refused.id}) that followed the change ${change.where}, the client ${what}`, [ev(refused), ...(atSecond ? [ev(atSecond)] : atFirst ? [ev(atFirst)] : [])]);
   },
 };
 
@@ -250,9 +276,10 @@ export const noCredentialReuseAcrossAs: CheckDef = {
   level: 'MUST',
   specVersions: since('2026-07-28'),
   specLinks: [LINK.authorizationServerBinding, LINK.authorizationServerLocation],
+  preconditions: [REQUESTED_AFTER_CHANGE],
   judge(trace) {
     const atSecond = trace.exchanges.filter((e) => e.server === 'as2').sort(byArrival);
-    if (atSecond.length === 0) return missing('the client never contacted the second authorization server');
+    if (atSecond.length === 0) return notExercised(REQUESTED_AFTER_CHANGE, 'the client never contacted the second authorization server');
     const credentials = firstServerCredentials(trace);
     if (credentials.length === 0) return missing('the first authorization server issued the client nothing that could be reused');
     const leaks: Evidence[] = [];
@@ -303,12 +330,13 @@ export const discoveryOutageKeepsLastKnownGood: CheckDef = {
   level: 'SHOULD',
   specVersions: since('2025-06-18'),
   specLinks: [LINK.rfc9728Caching],
+  preconditions: [REVALIDATED],
   judge(trace) {
     const split = laterRuns(trace);
     if ('none' in split) return missing(split.none);
     const { runs, runOf, later } = split;
     const outage = later.filter((e) => e.role === 'prm' && (e.response?.status ?? 0) >= 500).sort(byArrival)[0];
-    if (!outage) return skip('no run after the first asked for PRM during the outage: the client did not revalidate, so keeping the last known good document was not exercised');
+    if (!outage) return notExercised(REVALIDATED, 'no run after the first asked for PRM during the outage: the client did not revalidate, so keeping the last known good document was not exercised');
     const run = describeRun(runs[runOf(outage)]);
     const after = later.filter((e) => e.at >= outage.at && e.id !== outage.id).sort(byArrival);
     const { rsOrigin, asOrigin } = trace.world;

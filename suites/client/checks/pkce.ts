@@ -1,10 +1,11 @@
 // PKCE (RFC 7636 as profiled by OAuth 2.1 and MCP "Authorization Code Protection").
 import { createHash } from 'node:crypto';
-import { met, missing, unmet, type CheckDef, type Evidence } from '../../../core/check.js';
+import { met, missing, notExercised, unmet, type CheckDef, type Evidence } from '../../../core/check.js';
 import { since } from '../../../core/spec.js';
 import { authorizationRequests, ev, form, query } from '../../../core/trace-query.js';
 import { LINK } from '../links.js';
 import { redemptionsWithAuthorization, usesOfAuthorizationServer } from '../observe.js';
+import { AUTHORIZED_AGAIN } from '../preconditions.js';
 
 const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
 
@@ -99,9 +100,11 @@ export const pkceFreshPerAttempt: CheckDef = {
   level: 'MUST',
   specVersions: since('2025-03-26'),
   specLinks: [LINK.oauth21Pkce],
+  preconditions: [AUTHORIZED_AGAIN],
   judge(trace) {
     const requests = authorizationRequests(trace);
-    if (requests.length < 2) return missing(`the scenario needs two authorization attempts to compare; the client made ${requests.length}`);
+    if (requests.length === 0) return missing('the client never sent an authorization request');
+    if (requests.length < 2) return notExercised(AUTHORIZED_AGAIN, `freshness needs two authorization attempts to compare; the client made ${requests.length}`);
     for (const param of ['code_challenge', 'state']) {
       const seen = new Map<string, number>();
       for (const e of requests) {

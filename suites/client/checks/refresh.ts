@@ -1,7 +1,7 @@
 // Refresh tokens across runs and racing copies: rotation honoured, single flight per family, no
 // reuse detection, no needless re-authorization, transient failures survived (research notes §3.2).
 // Which token superseded which comes from the world's generation header, not from guessing.
-import { met, missing, skip, unmet, type CheckDef, type Evidence, type Finding } from '../../../core/check.js';
+import { met, missing, notExercised, unmet, type CheckDef, type Evidence, type Finding } from '../../../core/check.js';
 import { since } from '../../../core/spec.js';
 import type { Exchange, Trace } from '../../../core/trace.js';
 import { authorizationRequests, ev, fromClients, succeeded } from '../../../core/trace-query.js';
@@ -25,6 +25,7 @@ import {
   type RefreshPresentation,
   type SupersededPresentation,
 } from '../observe.js';
+import { KEPT_CREDENTIALS, OVERLAPPED_REQUESTS, REFRESHED } from '../preconditions.js';
 
 const GENERATION_PART = `response.header.${REFRESH_GENERATION_HEADER}`;
 const REVOKED_PART = `response.header.${FAMILY_REVOKED_HEADER}`;
@@ -52,14 +53,15 @@ export const refreshTokenRotatedUsed: CheckDef = {
   level: 'MUST',
   specVersions: since('2025-03-26'),
   specLinks: [LINK.oauth21RefreshUse, LINK.refreshTokens],
+  preconditions: [REFRESHED],
   judge(trace) {
     const presentations = refreshPresentations(trace);
-    if (presentations.length === 0) return missing('the client never refreshed');
+    if (presentations.length === 0) return notExercised(REFRESHED, 'the client never refreshed');
     // Only a refresh that comes after a rotation shows whether the rotated token replaced the old one.
     const afterRotation = presentations.filter((p) => p.issued && (latestIssuedBefore(trace, p.issued.family, p.exchange.at)?.generation ?? 0) > 0);
     const found = supersededPresentations(trace);
     if (found.length) return supersededFinding(found);
-    if (afterRotation.length === 0) return missing('no refresh came after the server had rotated a refresh token, so the use of a rotated token was never tested', presentations.map((p) => ev(p.exchange)));
+    if (afterRotation.length === 0) return notExercised(REFRESHED, 'no refresh came after the server had rotated a refresh token, so the use of a rotated token was never tested', presentations.map((p) => ev(p.exchange)));
     return met(`${afterRotation.length} refresh(es) after a rotation presented the newest token`, afterRotation.map((p) => ev(p.exchange, 'form.refresh_token')));
   },
 };
@@ -71,9 +73,10 @@ export const refreshNoSupersededToken: CheckDef = {
   level: 'SHOULD',
   specVersions: since('2025-03-26'),
   specLinks: [LINK.oauth21RefreshUse, LINK.rfc9700RefreshRotation],
+  preconditions: [REFRESHED],
   judge(trace) {
     const presentations = refreshPresentations(trace);
-    if (presentations.length === 0) return missing('no copy ever refreshed');
+    if (presentations.length === 0) return notExercised(REFRESHED, 'no copy ever refreshed');
     const found = supersededPresentations(trace);
     if (found.length) return supersededFinding(found);
     return met(`all ${presentations.length} refresh(es) presented the newest token of their family`);
@@ -135,10 +138,11 @@ export const refreshTokenKeptWhenNotRotated: CheckDef = {
   level: 'SHOULD',
   specVersions: since('2025-03-26'),
   specLinks: [LINK.rfc6749Refresh, LINK.refreshTokens],
+  preconditions: [REFRESHED],
   judge(trace) {
     const presentations = refreshPresentations(trace);
     const kept = presentations.filter((p) => generationOf(p.exchange)?.outcome === 'kept');
-    if (kept.length === 0) return missing('the server never answered a refresh without a new refresh token (the client never refreshed while rotation was off)');
+    if (kept.length === 0) return notExercised(REFRESHED, 'the server never answered a refresh without a new refresh token (the client never refreshed while rotation was off)');
     const authorizations = authorizationRequests(trace);
     let judged = 0;
     for (const answer of kept) {
@@ -157,7 +161,7 @@ export const refreshTokenKeptWhenNotRotated: CheckDef = {
           ev(answer.exchange, GENERATION_PART, 'outcome=kept'),
         ]);
     }
-    if (judged === 0) return missing('no refresh followed the answer without a new refresh token', kept.map((p) => ev(p.exchange)));
+    if (judged === 0) return notExercised(REFRESHED, 'no refresh followed the answer without a new refresh token', kept.map((p) => ev(p.exchange)));
     return met(`the kept refresh token was presented again after ${judged} answer(s) without a new one`);
   },
 };
@@ -169,10 +173,11 @@ export const refreshSurvivesTransientErrors: CheckDef = {
   level: 'SHOULD',
   specVersions: since('2025-03-26'),
   specLinks: [LINK.refreshTokens],
+  preconditions: [REFRESHED],
   judge(trace) {
     const presentations = refreshPresentations(trace);
     const failed = presentations.filter((p) => isTransient(p.exchange));
-    if (failed.length === 0) return missing('no refresh request met a transient failure (5xx or 429)');
+    if (failed.length === 0) return notExercised(REFRESHED, 'no refresh request met a transient failure (5xx or 429)');
     const authorizations = authorizationRequests(trace);
     let retried = 0;
     for (const failure of failed) {
@@ -195,7 +200,7 @@ export const refreshSurvivesTransientErrors: CheckDef = {
         ev(next.exchange, 'form.refresh_token'),
       ]);
     }
-    if (retried === 0) return missing('no refresh followed the transient failure', failed.map((p) => ev(p.exchange, 'response.status')));
+    if (retried === 0) return notExercised(REFRESHED, 'no refresh followed the transient failure', failed.map((p) => ev(p.exchange, 'response.status')));
     return met(`after ${failed.length} transient failure(s), the same refresh token was presented again and no authorization followed`);
   },
 };
@@ -207,9 +212,10 @@ export const refreshSingleFlight: CheckDef = {
   level: 'SHOULD',
   specVersions: since('2025-03-26'),
   specLinks: [LINK.rfc9700RefreshRotation],
+  preconditions: [REFRESHED],
   judge(trace) {
     const presentations = refreshPresentations(trace);
-    if (presentations.length === 0) return missing('no copy ever refreshed');
+    if (presentations.length === 0) return notExercised(REFRESHED, 'no copy ever refreshed');
     const overlapping = overlappingRefreshes(presentations);
     if (overlapping.length) {
       const { first, second, family } = overlapping[0];
@@ -229,18 +235,19 @@ export const refreshSingleFlightInProcess: CheckDef = {
   level: 'SHOULD',
   specVersions: since('2025-03-26'),
   specLinks: [LINK.rfc9700RefreshRotation],
+  preconditions: [REFRESHED, OVERLAPPED_REQUESTS],
   judge(trace) {
     const runs = runsOf(trace);
     if (runs.length < 2) return missing('the trace records a single run: the tokens never expired under a running client');
     const positions = runPositions(trace, runs);
     const later = (e: Exchange) => (positions.get(e.id) ?? 0) > 0;
     const refreshes = refreshPresentations(trace).filter((p) => later(p.exchange));
-    if (refreshes.length === 0) return missing('the client never refreshed after its tokens expired');
+    if (refreshes.length === 0) return notExercised(REFRESHED, 'the client never refreshed after its tokens expired');
     // Only requests refused for the expired token each call for a refresh: two of those in flight
     // together in one process are what a single-flight guard must merge.
     const refused = fromClients(trace).filter((e) => e.role === 'mcp' && later(e) && e.response?.status === 401);
     const concurrent = refusedTogether(refused, refreshes.map((p) => p.exchange));
-    if (concurrent.length === 0) return skip('the client never had two MCP requests refused for the same expired token before it could refresh, so single flight within one process was not exercised');
+    if (concurrent.length === 0) return notExercised(OVERLAPPED_REQUESTS, 'the client never had two MCP requests refused for the same expired token before it could refresh, so single flight within one process was not exercised');
     const overlapping = overlappingRefreshes(refreshes);
     if (overlapping.length) {
       const { first, second, family } = overlapping[0];
@@ -262,9 +269,10 @@ export const refreshTokenPresentedOnce: CheckDef = {
   level: 'SHOULD',
   specVersions: since('2025-03-26'),
   specLinks: [LINK.rfc9700RefreshRotation, LINK.oauth21RefreshRotation],
+  preconditions: [REFRESHED],
   judge(trace) {
     const presentations = refreshPresentations(trace);
-    if (presentations.length === 0) return missing('no copy ever refreshed');
+    if (presentations.length === 0) return notExercised(REFRESHED, 'no copy ever refreshed');
     const byToken = new Map<string, RefreshPresentation[]>();
     for (const p of presentations) if (p.token !== null) byToken.set(p.token, [...(byToken.get(p.token) ?? []), p]);
     for (const uses of byToken.values()) {
@@ -294,9 +302,10 @@ export const refreshReuseNeverDetected: CheckDef = {
   level: 'SHOULD',
   specVersions: since('2025-03-26'),
   specLinks: [LINK.rfc9700RefreshRotation, LINK.oauth21RefreshRotation],
+  preconditions: [REFRESHED],
   judge(trace) {
     const presentations = refreshPresentations(trace);
-    if (presentations.length === 0) return missing('no copy ever refreshed');
+    if (presentations.length === 0) return notExercised(REFRESHED, 'no copy ever refreshed');
     const detections = trace.exchanges.filter((e) => familyRevokedBy(e)).sort(byArrival);
     if (detections.length) {
       const first = detections.find((e) => familyRevokedBy(e)?.detected === 'now') ?? detections[0];
@@ -318,6 +327,7 @@ export const refreshFollowUpUsesLatest: CheckDef = {
   level: 'SHOULD',
   specVersions: since('2025-03-26'),
   specLinks: [LINK.oauth21RefreshUse],
+  preconditions: [KEPT_CREDENTIALS],
   judge(trace) {
     const runs = runsOf(trace);
     if (runs.length < 2) return missing('the trace records a single run: there was no follow-up start');
@@ -326,6 +336,9 @@ export const refreshFollowUpUsesLatest: CheckDef = {
     const inFollowUp = (e: Exchange) => positions.get(e.id) === followUp.position;
     if (!fromClients(trace).some(inFollowUp)) return missing(`${describeRun(followUp)} made no request`);
     const authorization = authorizationRequests(trace).filter(inFollowUp).sort(byArrival)[0];
+    // A client that never refreshed at all keeps no store whose generations could go backwards.
+    if (authorization && refreshPresentations(trace).length === 0)
+      return notExercised(KEPT_CREDENTIALS, `${describeRun(followUp)} authorized again (#${authorization.id}) and no start ever refreshed: the client keeps no credentials between starts`);
     if (authorization) return unmet(`${describeRun(followUp)} authorized again (#${authorization.id}) instead of using the stored credentials`, [ev(authorization)]);
     const refreshes = refreshPresentations(trace).filter((p) => inFollowUp(p.exchange));
     for (const p of refreshes) {

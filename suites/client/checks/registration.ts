@@ -1,10 +1,11 @@
 // Client registration: pre-registration, CIMD, DCR (RFC 7591), and authenticating at the token endpoint.
-import { met, missing, unmet, type CheckDef, type Finding } from '../../../core/check.js';
+import { met, missing, notExercised, unmet, type CheckDef, type Finding } from '../../../core/check.js';
 import type { Exchange, Trace } from '../../../core/trace.js';
 import { since } from '../../../core/spec.js';
 import { authorizationRequests, basicCredentials, byRole, codeRedemptions, ev, form, query, requestJson, responseJson, succeeded } from '../../../core/trace-query.js';
 import { LINK } from '../links.js';
 import { knobsOf } from '../observe.js';
+import { USED_CIMD } from '../preconditions.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -226,9 +227,12 @@ export const cimdClientIdUrl: CheckDef = {
   level: 'MUST',
   specVersions: since('2025-11-25'),
   specLinks: [LINK.clientRegistration],
+  preconditions: [USED_CIMD],
   judge(trace) {
-    const urlIds = authorizationRequests(trace).filter((e) => /^[a-z][a-z0-9+.-]*:\/\//i.test(query(e).get('client_id') ?? ''));
-    if (urlIds.length === 0) return missing('the client never used a URL as its client_id');
+    const authorizations = authorizationRequests(trace);
+    if (authorizations.length === 0) return missing('the client never sent an authorization request');
+    const urlIds = authorizations.filter((e) => /^[a-z][a-z0-9+.-]*:\/\//i.test(query(e).get('client_id') ?? ''));
+    if (urlIds.length === 0) return notExercised(USED_CIMD, 'the client never used a URL as its client_id');
     for (const e of urlIds) {
       const id = query(e).get('client_id')!;
       const url = new URL(id);

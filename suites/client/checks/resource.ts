@@ -1,5 +1,6 @@
 // Resource indicators (RFC 8707) with the MCP canonical server URI.
 import { met, missing, unmet, type CheckDef, type Evidence } from '../../../core/check.js';
+import { resourceKey, sameResource } from '../../../core/uri.js';
 import type { Exchange, Trace } from '../../../core/trace.js';
 import { since } from '../../../core/spec.js';
 import { authorizationRequests, byRole, ev, form, query } from '../../../core/trace-query.js';
@@ -41,23 +42,54 @@ export const resourceInToken: CheckDef = {
   },
 };
 
+/** Every resource value the client sent, with where it sent it. */
+function resourcesSent(trace: Trace): Array<{ value: string; evidence: Evidence }> {
+  return [
+    ...authorizationRequests(trace).flatMap((e) => (query(e).get('resource') ? [{ value: query(e).get('resource')!, evidence: ev(e, 'query.resource') }] : [])),
+    ...tokenRequests(trace).flatMap((e) => (form(e).get('resource') ? [{ value: form(e).get('resource')!, evidence: ev(e, 'form.resource') }] : [])),
+  ];
+}
+
+/**
+ * What identifies this MCP server: its canonical URI (the URL the client was given, without a
+ * fragment) and, where a root PRM document names the origin (RFC 9728 §3.3), that identifier too.
+ * RFC 8707 §2 and MCP "Canonical Server URI" ask for the most specific URI the client can give, but
+ * the resource server defines its own identifier and a token for it is a token for this server,
+ * so a client that validated the document and sends what it names breaks no MUST.
+ */
+const identifiersOf = (trace: Trace): string[] => [trace.world.canonicalResource, ...(trace.world.prmResource ? [trace.world.prmResource] : [])];
+
 export const resourceCanonical: CheckDef = {
   id: 'resource-is-canonical-server-uri',
-  title: 'resource is the MCP server\'s canonical URI (absolute, no fragment, full path)',
-  requirements: ['C-RES-03', 'C-RES-04', 'C-RES-05', 'RI-C-01'],
+  title: "resource is the MCP server's canonical URI (absolute, no fragment), or the identifier its PRM names",
+  requirements: ['C-RES-03', 'C-RES-04', 'RI-C-01'],
   level: 'MUST',
   specVersions: since('2025-06-18'),
-  specLinks: [LINK.canonicalUri, LINK.rfc8707],
+  specLinks: [LINK.canonicalUri, LINK.rfc8707, LINK.rfc9728Validation],
   judge(trace) {
-    const expected = trace.world.canonicalResource;
-    const sent: Array<{ value: string; evidence: Evidence }> = [
-      ...authorizationRequests(trace).flatMap((e) => (query(e).get('resource') ? [{ value: query(e).get('resource')!, evidence: ev(e, 'query.resource') }] : [])),
-      ...tokenRequests(trace).flatMap((e) => (form(e).get('resource') ? [{ value: form(e).get('resource')!, evidence: ev(e, 'form.resource') }] : [])),
-    ];
+    const identifiers = identifiersOf(trace);
+    const sent = resourcesSent(trace);
     if (sent.length === 0) return missing('the client never sent a resource parameter');
-    const wrong = sent.filter((s) => s.value !== expected);
-    if (wrong.length) return unmet(`resource was ${wrong[0].value}; the canonical server URI is ${expected}`, wrong.map((s) => s.evidence));
-    return met(`resource = ${expected}`);
+    const wrong = sent.filter((s) => !identifiers.some((id) => sameResource(id, s.value)));
+    const named = trace.world.prmResource ? `; the canonical server URI is ${trace.world.canonicalResource} and the PRM document names ${trace.world.prmResource}` : `; the canonical server URI is ${trace.world.canonicalResource}`;
+    if (wrong.length) return unmet(`resource was ${wrong[0].value}${named}`, wrong.map((s) => s.evidence));
+    return met(`resource = ${[...new Set(sent.map((s) => s.value))].join(', ')}`);
+  },
+};
+
+export const resourceWithoutTrailingSlash: CheckDef = {
+  id: 'resource-no-trailing-slash',
+  title: 'writes a resource without a path in the form without a trailing slash',
+  requirements: ['G-10'],
+  level: 'SHOULD',
+  specVersions: since('2025-06-18'),
+  specLinks: [LINK.canonicalUri],
+  judge(trace) {
+    const sent = resourcesSent(trace);
+    if (sent.length === 0) return missing('the client never sent a resource parameter');
+    const slashed = sent.filter((s) => resourceKey(s.value) !== s.value);
+    if (slashed.length) return unmet(`resource was ${slashed[0].value}; MCP asks for ${resourceKey(slashed[0].value)}, without the trailing slash`, slashed.map((s) => s.evidence));
+    return met('no resource ended in a slash after an empty path');
   },
 };
 
@@ -74,7 +106,8 @@ export const resourceConsistent: CheckDef = {
     for (const { redemption, authorization } of pairs) {
       const asked = query(authorization).get('resource');
       const redeemed = form(redemption).get('resource');
-      if (asked !== redeemed)
+      const differ = asked === null || redeemed === null ? asked !== redeemed : resourceKey(asked) !== resourceKey(redeemed);
+      if (differ)
         return unmet(`authorized for ${asked ?? '(none)'} but redeemed for ${redeemed ?? '(none)'}`, [ev(authorization, 'query.resource'), ev(redemption, 'form.resource')]);
     }
     return met('authorization and token requests agree');

@@ -3,13 +3,13 @@ import type { CheckDef } from '../../../core/check.js';
 import { asMetadataDiscovered, asMetadataOrder, prmDiscovered, prmDiscoveryOrder } from './discovery.js';
 import { pkceChallengeSent, pkceS256, pkceVerifierMatches, pkceVerifierSent } from './pkce.js';
 import { clientIdUsed, tokenEndpointAuth } from './registration.js';
-import { resourceCanonical, resourceConsistent, resourceInAuthorization, resourceInToken } from './resource.js';
+import { resourceCanonical, resourceConsistent, resourceInAuthorization, resourceInToken, resourceWithoutTrailingSlash } from './resource.js';
 import { stateSent } from './response.js';
 import { respondsTo401, tokenAsBearer, tokenNotInQuery, tokenOnEveryRequest, tokenOnlyToItsResource } from './token-use.js';
 
 export const DISCOVERY: CheckDef[] = [prmDiscovered, prmDiscoveryOrder, asMetadataDiscovered, asMetadataOrder];
 export const AUTHORIZATION_REQUEST: CheckDef[] = [pkceChallengeSent, pkceS256, resourceInAuthorization, stateSent];
-export const REDEMPTION: CheckDef[] = [clientIdUsed, tokenEndpointAuth, pkceVerifierSent, pkceVerifierMatches, resourceInToken, resourceCanonical, resourceConsistent];
+export const REDEMPTION: CheckDef[] = [clientIdUsed, tokenEndpointAuth, pkceVerifierSent, pkceVerifierMatches, resourceInToken, resourceCanonical, resourceWithoutTrailingSlash, resourceConsistent];
 export const TOKEN_USE: CheckDef[] = [respondsTo401, tokenAsBearer, tokenOnEveryRequest, tokenNotInQuery, tokenOnlyToItsResource];
 
 /** A full flow against a 2025-06-18-or-later server. */

@@ -1,7 +1,7 @@
 // Step-up authorization: a 403 insufficient_scope asks for more scope, which only a new
 // authorization can grant (a refresh cannot widen scope, RFC 6749 §6), with the earlier scopes kept
 // (SEP-2350), a bounded number of attempts, and never for a 403 that carries no challenge.
-import { met, missing, unmet, type CheckDef, type Finding } from '../../../core/check.js';
+import { met, missing, notExercised, unmet, type CheckDef, type Finding } from '../../../core/check.js';
 import { since } from '../../../core/spec.js';
 import type { Exchange, Trace } from '../../../core/trace.js';
 import { authorizationRequests, ev, fromClients, mcpMethods, query, responseJson, succeeded } from '../../../core/trace-query.js';
@@ -18,6 +18,7 @@ import {
   scopeSet,
   show,
 } from '../observe.js';
+import { CALLED_TOOL, REFRESHED, STEPPED_UP } from '../preconditions.js';
 
 /** The most authorization attempts a client may make for one operation that keeps failing (official auth/scope-retry-limit). */
 export const STEP_UP_ATTEMPT_LIMIT = 3;
@@ -42,10 +43,13 @@ function firstStepUp(trace: Trace): StepUp | undefined {
   return { denial, challenged: scopeSet(challengeOf(denial)?.get('scope')), earlier, ...(reauthorization ? { reauthorization } : {}) };
 }
 
+/** Why a step-up check has nothing to judge: the client never made the request that needs more scope. */
+const NO_STEP_UP_REQUEST = 'the server never answered 403 insufficient_scope: the client never made a request that needs more scope (calling test-tool) with a token';
+
 function onStepUp(judgeStepUp: (stepUp: StepUp, trace: Trace) => Finding): (trace: Trace) => Finding {
   return (trace) => {
     const stepUp = firstStepUp(trace);
-    if (!stepUp) return missing('the server never answered 403 insufficient_scope: the client never called the tool with a token');
+    if (!stepUp) return notExercised(CALLED_TOOL, NO_STEP_UP_REQUEST);
     return judgeStepUp(stepUp, trace);
   };
 }
@@ -82,6 +86,7 @@ export const stepUpEscalation: CheckDef = {
   level: 'SHOULD',
   specVersions: since('2025-11-25'),
   specLinks: [LINK.stepUp, LINK.insufficientScope, LINK.rfc6750InsufficientScope],
+  preconditions: [CALLED_TOOL],
   judge: onStepUp(({ denial, challenged, reauthorization }) => {
     if (!reauthorization) return unmet(`after the 403 insufficient_scope (#${denial.id}, scope ${show(challenged)}) the client never authorized again`, [ev(denial, DENIAL_PART)]);
     const requested = scopeSet(query(reauthorization).get('scope'));
@@ -98,8 +103,9 @@ export const stepUpScopeUnion: CheckDef = {
   level: 'SHOULD',
   specVersions: since('2026-07-28'),
   specLinks: [LINK.stepUp, LINK.scopeSelection],
+  preconditions: [CALLED_TOOL, STEPPED_UP],
   judge: onStepUp(({ denial, challenged, earlier, reauthorization }) => {
-    if (!reauthorization) return missing('no authorization followed the 403 insufficient_scope, so there is no union to judge', [ev(denial)]);
+    if (!reauthorization) return notExercised(STEPPED_UP, 'no authorization followed the 403 insufficient_scope, so there is no union to judge', [ev(denial)]);
     if (earlier.size === 0) return missing('the client requested no scope before the step-up, so there is nothing to keep');
     const requested = scopeSet(query(reauthorization).get('scope'));
     const lacking = [...earlier, ...challenged].filter((s) => !requested.has(s));
@@ -118,6 +124,7 @@ export const stepUpCallSucceeds: CheckDef = {
   level: 'SHOULD',
   specVersions: since('2025-11-25'),
   specLinks: [LINK.stepUp],
+  preconditions: [CALLED_TOOL],
   judge: onStepUp(({ denial }, trace) => {
     const calls = fromClients(trace)
       .filter((e) => e.role === 'mcp' && e.at > denial.at && mcpMethods(e).includes('tools/call'))
@@ -139,6 +146,7 @@ export const stepUpReauthorizes: CheckDef = {
   level: 'SHOULD',
   specVersions: since('2025-11-25'),
   specLinks: [LINK.stepUp, LINK.rfc6749Refresh],
+  preconditions: [CALLED_TOOL],
   judge: onStepUp(({ denial, reauthorization }, trace) => {
     const refreshes = refreshPresentations(trace).filter((p) => p.exchange.at > denial.at && (!reauthorization || p.exchange.at < reauthorization.at));
     if (refreshes.length)
@@ -158,13 +166,14 @@ export const stepUpRetryLimit: CheckDef = {
   level: 'SHOULD',
   specVersions: since('2025-11-25'),
   specLinks: [LINK.stepUp],
+  preconditions: [CALLED_TOOL],
   judge(trace) {
     // Counted over the whole scenario, as the official suite does: it has one operation, and the
     // first authorization is the first attempt to be allowed to perform it.
     const authorizations = authorizationsInOrder(trace);
     if (authorizations.length === 0) return missing('the client never sent an authorization request');
     const denials = insufficientScopeAnswers(trace);
-    if (denials.length === 0) return missing('the server never answered 403 insufficient_scope, so the retry limit was never tested', [ev(authorizations[0])]);
+    if (denials.length === 0) return notExercised(CALLED_TOOL, `${NO_STEP_UP_REQUEST}, so the retry limit was never tested`, [ev(authorizations[0])]);
     if (authorizations.length > STEP_UP_ATTEMPT_LIMIT)
       return unmet(`${authorizations.length} authorization attempts for an operation whose step-up cannot succeed (at most ${STEP_UP_ATTEMPT_LIMIT})`, authorizations.slice(STEP_UP_ATTEMPT_LIMIT).map((a) => ev(a, 'query.scope')));
     return met(`${authorizations.length} authorization attempt(s), then the client stopped`, authorizations.map((a) => ev(a)));
@@ -178,11 +187,12 @@ export const bare403NotStepUp: CheckDef = {
   level: 'SHOULD',
   specVersions: since('2025-11-25'),
   specLinks: [LINK.insufficientScope, LINK.rfc6750InsufficientScope],
+  preconditions: [CALLED_TOOL],
   judge(trace) {
     const bare = fromClients(trace)
       .filter((e) => e.role === 'mcp' && e.response?.status === 403 && challengeOf(e)?.get('error') !== 'insufficient_scope')
       .sort(byArrival)[0];
-    if (!bare) return missing('the server never answered 403 without a challenge: the client never called the refused tool with a token');
+    if (!bare) return notExercised(CALLED_TOOL, 'the server never answered 403 without a challenge: the client never called the refused tool with a token');
     const after = authorizationsInOrder(trace).filter((a) => a.at > bare.at);
     if (after.length) return unmet(`after the bare 403 (#${bare.id}, no WWW-Authenticate challenge) the client authorized again (#${after[0].id})`, [ev(bare, 'response.status'), ...after.map((a) => ev(a))]);
     return met(`no authorization after the bare 403 (#${bare.id})`, [ev(bare)]);
@@ -196,20 +206,22 @@ export const scopeNeverNarrows: CheckDef = {
   level: 'SHOULD',
   specVersions: since('2025-11-25'),
   specLinks: [LINK.stepUp, LINK.rfc6749Refresh],
+  preconditions: [CALLED_TOOL, STEPPED_UP, REFRESHED],
   judge(trace) {
     const runs = runsOf(trace);
     if (runs.length < 2) return missing('the trace records a single run: nothing came after the step-up');
     const positions = runPositions(trace, runs);
     const inFirst = (e: Exchange) => (positions.get(e.id) ?? 0) === 0;
     const stepUp = firstStepUp(trace);
-    if (!stepUp || !inFirst(stepUp.denial)) return missing('the first run never got a 403 insufficient_scope, so there was no step-up');
+    if (!stepUp || !inFirst(stepUp.denial)) return notExercised(CALLED_TOOL, `the first run never got a 403 insufficient_scope, so there was no step-up (${NO_STEP_UP_REQUEST})`);
+    if (!stepUp.reauthorization || !inFirst(stepUp.reauthorization)) return notExercised(STEPPED_UP, `the first run never authorized again after the 403 insufficient_scope (#${stepUp.denial.id})`, [ev(stepUp.denial)]);
     // The grant that carries the challenged scopes: the newest family the first run started after the denial.
     const family = issuedRefreshTokens(trace)
       .filter((t) => inFirst(t.exchange) && t.generation === 0 && t.exchange.at > stepUp.denial.at)
       .at(-1);
     if (!family) return missing('the step-up in the first run issued no refresh token');
     const later = refreshPresentations(trace).filter((p) => !inFirst(p.exchange));
-    if (later.length === 0) return missing('no run after the step-up refreshed');
+    if (later.length === 0) return notExercised(REFRESHED, 'no run after the step-up refreshed');
     for (const p of later) {
       const run = runs[positions.get(p.exchange.id) ?? 0];
       if (p.issued?.family !== family.family)

@@ -14,7 +14,9 @@ import {
   registrationOnce,
   reregisterOnAsChange,
 } from '../checks/caching.js';
-import { refreshNotWhileValid } from '../checks/refresh.js';
+import { pkceFreshPerAttempt } from '../checks/pkce.js';
+import { refreshInsteadOfReauthorization, refreshNotWhileValid } from '../checks/refresh.js';
+import { REQUESTED_AFTER_CHANGE } from '../preconditions.js';
 import { scenario } from './define.js';
 
 const COLD_START = { label: 'cold start' };
@@ -28,7 +30,7 @@ export const cachingScenarios = [
     suites: ['caching'],
     specVersions: since('2025-06-18'),
     runs: [COLD_START, { label: 'warm reconnect' }],
-    checks: [discoveryCachedWarm, registrationOnce, refreshNotWhileValid],
+    checks: [discoveryCachedWarm, registrationOnce, refreshNotWhileValid, refreshInsteadOfReauthorization],
   }),
   scenario({
     id: 'auth/discovery-cache-control',
@@ -48,7 +50,7 @@ export const cachingScenarios = [
     specVersions: since('2025-06-18'),
     world: { prm: { cacheControl: 'max-age=3600' }, as: { metadataCacheControl: 'max-age=3600' } },
     runs: [COLD_START, AFTER_EXPIRY],
-    checks: [discoveryMaxAgeHonoured],
+    checks: [discoveryMaxAgeHonoured, refreshInsteadOfReauthorization],
   }),
   scenario({
     id: 'auth/discovery-new-resource-metadata',
@@ -59,15 +61,38 @@ export const cachingScenarios = [
     runs: [COLD_START, { ...AFTER_EXPIRY, label: 'new resource metadata', world: { rs: { resourceMetadataPath: '/.well-known/oauth-protected-resource/mcp-v2' } } }],
     checks: [discoveryRefetchOnNewResourceMetadata],
   }),
+  // The official world of this name: the move happens under the running client, after the first
+  // request the resource server serves with a token (initialize and notifications need none).
   scenario({
     id: 'auth/authorization-server-migration',
-    title: 'The resource moves to another authorization server',
-    description: "Before the second start, PRM names a second authorization server and the first one's tokens are refused: the client registers there and sends it nothing of the first server's.",
+    title: 'The resource moves to another authorization server while the client runs',
+    description:
+      "After the first request served with a token, PRM names a second authorization server and the first one's tokens are refused (401 invalid_token): on its next request the client registers there and sends it nothing of the first server's. A client that makes only one request never meets the move.",
     suites: ['core', 'caching'],
+    specVersions: since('2026-07-28'),
+    world: { as2: {}, prm: { migrateAfterAuthorizedRequests: 1 }, rs: { publicMethods: ['initialize', 'notifications/initialized'], challengeScope: 'mcp:basic' } },
+    checks: [reregisterOnAsChange, noCredentialReuseAcrossAs, pkceFreshPerAttempt],
+  }),
+  scenario({
+    id: 'auth/authorization-server-migration-across-runs',
+    title: 'The resource moved to another authorization server between starts',
+    description: "Before the second start, PRM names a second authorization server and the first one's tokens are refused: the client registers there and sends it nothing of the first server's.",
+    suites: ['caching'],
     specVersions: since('2026-07-28'),
     world: { as2: {} },
     runs: [COLD_START, { label: 'authorization server changed', world: { prm: { authorizationServer: 'second' } } }],
+    requires: [REQUESTED_AFTER_CHANGE.id],
     checks: [reregisterOnAsChange, noCredentialReuseAcrossAs],
+  }),
+  scenario({
+    id: 'auth/registration-reused',
+    title: 'A new authorization reuses the registration',
+    description:
+      'A cold start registers and authorizes. Before the second start every token expires and the refresh token is revoked, so the client must authorize again: it should do so with the client it registered, not register another.',
+    suites: ['caching'],
+    specVersions: since('2025-06-18'),
+    runs: [COLD_START, { label: 'access revoked', expireTokens: true, revokeRefreshTokens: true }],
+    checks: [registrationOnce, pkceFreshPerAttempt],
   }),
   scenario({
     id: 'auth/discovery-outage',
@@ -100,6 +125,6 @@ export const cachingScenarios = [
       { label: 'every token refused', clientRefuses: true },
       { label: 'tokens accepted again', world: { rs: { revokeFirstTokens: 0 } } },
     ],
-    checks: [authFailureBounded, authFailureNotCached],
+    checks: [authFailureBounded, authFailureNotCached, pkceFreshPerAttempt],
   }),
 ];

@@ -16,6 +16,7 @@ import {
   refreshTokenPresentedOnce,
   refreshTokenRotatedUsed,
 } from '../checks/refresh.js';
+import { pkceFreshPerAttempt } from '../checks/pkce.js';
 import { tokenEndpointAuth } from '../checks/registration.js';
 import { resourceCanonical, resourceInToken } from '../checks/resource.js';
 import { scenario } from './define.js';
@@ -118,7 +119,7 @@ export const refreshScenarios = [
       { label: 'token endpoint rate-limited', expireTokens: true, world: { as: { tokenFaults: [{ status: 429, count: 1, grant: 'refresh_token' }] } }, clientRefuses: true },
       { label: 'after the rate limit', world: { as: { tokenFaults: [] } } },
     ],
-    checks: [refreshInsteadOfReauthorization, refreshTokenRotatedUsed, refreshTokenKeptWhenNotRotated, refreshSurvivesTransientErrors, resourceInToken, resourceCanonical, tokenEndpointAuth],
+    checks: [refreshInsteadOfReauthorization, refreshTokenRotatedUsed, refreshTokenKeptWhenNotRotated, refreshSurvivesTransientErrors, resourceInToken, resourceCanonical, tokenEndpointAuth, pkceFreshPerAttempt],
   }),
   scenario({
     id: 'auth/refresh-race',
@@ -140,6 +141,6 @@ export const refreshScenarios = [
     // Slow refreshes: two that one process sends together then overlap in the server's log.
     world: { as: { tokenLatencyMs: [0, 250, 250, 250, 250] } },
     runs: [{ label: 'cold start' }, { label: 'after expiry', expireTokens: true }],
-    checks: [refreshSingleFlightInProcess],
+    checks: [refreshSingleFlightInProcess, refreshInsteadOfReauthorization],
   }),
 ];

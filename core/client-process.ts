@@ -1,6 +1,7 @@
 // Runs one client process under the client command contract and makes sure nothing it started
 // outlives it. The client leads its own process group so that a timeout, Ctrl-C or its own exit
-// can end everything it spawned (a callback listener, a browser helper) with one signal.
+// can end everything it spawned (a callback listener, a browser helper) with one signal. What left
+// the group (setsid) is found afterwards by the launch's own value in its environment.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -8,10 +9,16 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { TraceRecorder } from '../mocks/recorder.js';
 import { browse } from './browser.js';
+import { endProcessesCarrying, killProcessesCarryingSync } from './escaped-processes.js';
 import { BROWSER_ACTOR, type Actor, type ProcessEvent, type ProcessOutcome, type WorldFacts } from './trace.js';
 
-/** Names the file a browser shim appends URLs to; private to the kit and its shims. */
+/**
+ * Names the file a browser shim appends URLs to; private to the kit and its shims. Unique to each
+ * launch, so it also marks every process a launch started, wherever it went.
+ */
 export const INBOX_ENV = 'MCP_AUTH_CONFORMANCE_INBOX';
+/** The scenario's state directory under the client contract; marks every process of the scenario. */
+export const STATE_DIR_ENV = 'MCP_CONFORMANCE_STATE_DIR';
 
 /** How long a client that printed an authorization URL has to fetch it itself before the kit does. */
 const PRINTED_URL_GRACE_MS = 250;
@@ -40,7 +47,10 @@ export interface LaunchOptions {
 
 export interface ClientProcess {
   readonly pid: number | undefined;
-  /** Settles once the process and its whole group are gone and the kit's browser has stopped. Never rejects. */
+  /**
+   * Settles once the process, its whole group and whatever it started outside the group are gone and
+   * the kit's browser has stopped. Never rejects.
+   */
   readonly finished: Promise<ProcessOutcome>;
   /** Ends the process group now (Ctrl-C); `finished` then settles as usual. */
   stop(reason: string): void;
@@ -58,9 +68,11 @@ export function shellQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
-// Process groups that may still have members. The exit hook is the last line of defence when the
-// kit itself dies of an exception: `exit` handlers run then, and SIGKILL needs no cooperation.
+// Process groups that may still have members, and the environment entries of launches whose escaped
+// processes have not been ended yet. The exit hook is the last line of defence when the kit itself
+// dies of an exception: `exit` handlers run then, and SIGKILL needs no cooperation.
 const liveGroups = new Set<number>();
+const liveMarkers = new Set<string>();
 let exitHookInstalled = false;
 
 function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
@@ -72,18 +84,33 @@ function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
-/** SIGKILLs every client process group still running; synchronous, for exit and signal handlers. */
+/**
+ * SIGKILLs every client process group still running and what escaped those groups (one scan of
+ * /proc, Linux only); synchronous, for exit and signal handlers.
+ */
 export function killAllClients(): void {
   for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
   liveGroups.clear();
+  killProcessesCarryingSync([...liveMarkers]);
+  liveMarkers.clear();
 }
 
-function track(pgid: number): void {
+function track(pgid: number, marker: string): void {
   if (!exitHookInstalled) {
     process.on('exit', killAllClients);
     exitHookInstalled = true;
   }
   liveGroups.add(pgid);
+  liveMarkers.add(marker);
+}
+
+/**
+ * Ends whatever still carries a scenario's state directory in its environment: a process that
+ * outlived every launch of the scenario even without its launch's own entry. Resolves with their pids.
+ */
+export async function endScenarioLeftovers(stateDir: string): Promise<number[]> {
+  const ended = await endProcessesCarrying(`${STATE_DIR_ENV}=${stateDir}`, KILL_GRACE_MS);
+  return ended.map((p) => p.pid);
 }
 
 /** HOME and the XDG base directories inside the state dir, mirroring their usual layout. */
@@ -115,7 +142,7 @@ export function clientEnvironment(
   Object.assign(env, {
     MCP_CONFORMANCE_SCENARIO: options.scenario,
     MCP_CONFORMANCE_PROTOCOL_VERSION: options.protocolVersion,
-    MCP_CONFORMANCE_STATE_DIR: options.stateDir,
+    [STATE_DIR_ENV]: options.stateDir,
     ...homeLayout(options.stateDir),
     BROWSER: path.join(shimDir, 'browser'),
     PATH: env.PATH ? `${shimDir}${path.delimiter}${env.PATH}` : shimDir,
@@ -327,6 +354,7 @@ function startClient(
   const { actor, recorder, world } = options;
   const line = `${options.command} ${shellQuote(world.facts.mcpUrl)}`;
   const env = clientEnvironment(options, shimDir, inboxFile);
+  const marker = `${INBOX_ENV}=${inboxFile}`;
   const started = performance.now();
   const stdoutTail = new OutputTail();
   const stderrTail = new OutputTail();
@@ -401,7 +429,7 @@ function startClient(
   }
   const pid = child?.pid;
   if (pid !== undefined) {
-    track(pid);
+    track(pid, marker);
     recorder.event('spawn', actor, { pid, command: line });
   }
 
@@ -433,6 +461,12 @@ function startClient(
     unlisten();
     browserStop.abort();
     await Promise.allSettled([...browsing]);
+    if (pid !== undefined) {
+      // A member of the group the kill has not finished yet may be found too; only the others escaped.
+      const escaped = (await endProcessesCarrying(marker, KILL_GRACE_MS)).filter((p) => p.pgid !== pid);
+      if (escaped.length > 0) recorder.event('killed', actor, { pids: escaped.map((p) => p.pid), reason: 'escaped the process group (setsid or a group of its own)' });
+      liveMarkers.delete(marker);
+    }
     const durationMs = Math.round((exitedAt ?? performance.now()) - started);
     if (spawnError === undefined && (exitCode === 126 || exitCode === 127) && !recorder.exchanges.some((e) => e.actor === actor)) {
       // sh's way of saying the command was not found or not executable: the target never ran.

@@ -10,7 +10,7 @@ import { TraceRecorder } from '../mocks/recorder.js';
 import type { World, WorldOptions } from '../mocks/world.js';
 import { mergeKnobs, type WorldKnobs } from '../mocks/knobs.js';
 import { judgeSafely, met, missing, unmet, type CheckDef, type Finding } from './check.js';
-import { createClientKit, prepareStateDir, shellQuote, type ClientKit, type ClientProcess } from './client-process.js';
+import { createClientKit, endScenarioLeftovers, prepareStateDir, shellQuote, type ClientKit, type ClientProcess } from './client-process.js';
 import { caseKey, checkProperty, freshSeed, type PropertyOutcome } from './property.js';
 import { REPORT_SCHEMA, REPORT_SCHEMA_VERSION, type CheckResult, type ExitCode, type PropertyResult, type Report, type ScenarioResult } from './report.js';
 import { checksAt, type ClientRun, type ClientScenario } from './scenario.js';
@@ -553,6 +553,9 @@ async function attempt(scenario: ClientScenario, plan: Plan, ctx: ScenarioContex
     for (const client of launched) client.stop('the scenario ended');
     await Promise.all([...launched].map((client) => client.finished));
     for (const client of launched) ctx.running.delete(client);
+    // Each launch ended what escaped it; this catches a process that shed its launch's entry but
+    // still names the scenario's state directory. The trace is judged by now, so it is not recorded.
+    await endScenarioLeftovers(plan.stateDir);
     if (world) {
       await world.close().catch(() => undefined);
       ctx.worlds.delete(world);

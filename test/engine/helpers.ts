@@ -87,6 +87,20 @@ function readProcStats(): Array<{ pid: number; pgid: number; state: string }> {
   return out;
 }
 
+/**
+ * Live processes whose environment holds `entry` (NAME=VALUE) as a whole entry, read from /proc here
+ * rather than through the kit, so a test does not take the kit's scan on trust.
+ */
+export function processesWithEnvEntry(entry: string): number[] {
+  return readdirNumeric('/proc').filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(entry);
+    } catch {
+      return false; // gone meanwhile, or another user's
+    }
+  });
+}
+
 function readdirNumeric(dir: string): number[] {
   return readdirSync(dir)
     .filter((name) => /^\d+$/.test(name))

@@ -1,18 +1,22 @@
 // The process driver through the engine: timeouts, crashes, missing commands, and what a client
-// leaves behind. Every test checks that no process it caused is still alive afterwards.
-import { readFileSync } from 'node:fs';
+// leaves behind, in its process group or out of it. Every test checks that no process it caused is
+// still alive afterwards.
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runClientScenarios } from '../../core/engine.js';
+import { INBOX_ENV, killAllClients } from '../../core/client-process.js';
+import { runClientScenarios, type ClientRunOptions } from '../../core/engine.js';
 import type { Report } from '../../core/report.js';
-import { groupAlive, isAlive, readPid, tempDir, testScenario, waitFor, writeScript } from './helpers.js';
+import type { Trace } from '../../core/trace.js';
+import { groupAlive, isAlive, processesWithEnvEntry, readPid, tempDir, testScenario, waitFor, writeScript } from './helpers.js';
 
 let dir: string;
 let remove: () => Promise<void>;
 beforeEach(async () => ({ dir, remove } = await tempDir()));
 afterEach(async () => remove());
 
-function run(command: string, timeoutMs = 20_000, scenarioCount = 1): Promise<Report> {
+function run(command: string, timeoutMs = 20_000, scenarioCount = 1, extra: Partial<ClientRunOptions> = {}): Promise<Report> {
   return runClientScenarios({
     command,
     scenarios: Array.from({ length: scenarioCount }, (_, i) => testScenario(`test/process-${i + 1}`)),
@@ -20,7 +24,16 @@ function run(command: string, timeoutMs = 20_000, scenarioCount = 1): Promise<Re
     jobs: 2,
     timeoutMs,
     strict: false,
+    ...extra,
   });
+}
+
+/** A one-scenario run with its trace, which holds the process events the report leaves out. */
+async function runTraced(command: string, timeoutMs?: number): Promise<{ report: Report; trace: Trace }> {
+  let trace: Trace | undefined;
+  const report = await run(command, timeoutMs, 1, { onTrace: (_id, judged) => (trace = judged) });
+  if (!trace) throw new Error('the scenario was not judged');
+  return { report, trace };
 }
 
 describe('client process', () => {
@@ -197,5 +210,93 @@ test -d "$XDG_CACHE_HOME" && echo "cache-exists"
     expect(env.open).toBe(path.join(shimDir, 'open'));
     expect(report.scenarios[0].processes[0].stdoutTail).toBe('');
     expect(readFileSync(path.join(dir, 'env.txt'), 'utf8')).toContain('cache-exists');
+  });
+});
+
+// A helper started with setsid leads a session and a group of its own, out of reach of the group
+// kill. Each test marks its client's environment with an entry of its own and looks for that entry
+// in /proc afterwards, so it sees every process the client caused wherever it went.
+describe.runIf(process.platform === 'linux')('processes that leave the client\'s process group', () => {
+  let mark: string;
+  beforeEach(() => {
+    mark = `MAC_TEST_MARK=${randomUUID()}`;
+  });
+  afterEach(() => {
+    for (const pid of processesWithEnvEntry(mark)) process.kill(pid, 'SIGKILL');
+  });
+
+  /** Shell lines that start a child in a session of its own and wait until it is there. */
+  const escape = (name: string, ignoreTerm = false): string => `setsid sh -c "${ignoreTerm ? "trap '' TERM; " : ''}touch ${dir}/${name}.ready; exec sleep 300" &
+echo $! > "${dir}/${name}.pid"
+while [ ! -e "${dir}/${name}.ready" ]; do sleep 0.05; done
+`;
+
+  const escapedKills = (trace: Trace): number[] =>
+    trace.events.filter((e) => e.kind === 'killed' && /escaped the process group/.test(String(e.detail?.reason))).flatMap((e) => e.detail?.pids as number[]);
+
+  it('ends what a client that exits 0 started with setsid or a detached spawn, and records it', async () => {
+    const detach = await writeScript(
+      dir,
+      'detach.mjs',
+      `import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+// detached: the child calls setsid() before it runs sleep; spawn returns once it has.
+const child = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
+writeFileSync(${JSON.stringify(path.join(dir, 'detached.pid'))}, String(child.pid));
+child.unref();
+`,
+    );
+    const script = await writeScript(dir, 'escapes.sh', `${escape('setsid')}node ${detach}\nexit 0\n`);
+    const { report, trace } = await runTraced(`${mark} sh ${script}`);
+
+    const [scenario] = report.scenarios;
+    expect(scenario.processes[0].exitCode).toBe(0);
+    expect(scenario.checks.find((c) => c.id === 'client-process')!.status).toBe('pass');
+    const escaped = [readPid(path.join(dir, 'setsid.pid')), readPid(path.join(dir, 'detached.pid'))];
+    expect(processesWithEnvEntry(mark)).toEqual([]);
+    for (const pid of escaped) expect(isAlive(pid), `pid ${pid}`).toBe(false);
+    expect(escapedKills(trace).sort()).toEqual([...escaped].sort());
+  });
+
+  it('ends the setsid child of a client killed at --timeout, even one that ignores SIGTERM', async () => {
+    const script = await writeScript(dir, 'hangs.sh', `${escape('stubborn', true)}sleep 300\n`);
+    const { report, trace } = await runTraced(`${mark} sh ${script}`, 4_000);
+
+    expect(existsSync(path.join(dir, 'stubborn.ready')), 'the child left the group before the timeout').toBe(true);
+    expect(report.scenarios[0].processes[0].timedOut).toBe(true);
+    const stubborn = readPid(path.join(dir, 'stubborn.pid'));
+    expect(processesWithEnvEntry(mark)).toEqual([]);
+    expect(isAlive(stubborn)).toBe(false);
+    expect(escapedKills(trace)).toEqual([stubborn]);
+  });
+
+  it('ends a process that shed its launch\'s entry at the end of the scenario, by its state directory', async () => {
+    const script = await writeScript(dir, 'sheds.sh', `unset ${INBOX_ENV}\n${escape('shed')}exit 0\n`);
+    const { report, trace } = await runTraced(`${mark} sh ${script}`);
+
+    expect(report.scenarios[0].processes[0].exitCode).toBe(0);
+    // The launch could not see it; the scenario's own sweep did.
+    expect(escapedKills(trace)).toEqual([]);
+    expect(processesWithEnvEntry(mark)).toEqual([]);
+    expect(isAlive(readPid(path.join(dir, 'shed.pid')))).toBe(false);
+  });
+
+  it('reaches escaped processes from the synchronous exit hook', async () => {
+    const script = await writeScript(dir, 'waits.sh', `${escape('stubborn', true)}sleep 300\n`);
+    const running = run(`${mark} sh ${script}`, 60_000);
+    await waitFor(() => existsSync(path.join(dir, 'stubborn.ready')) && existsSync(path.join(dir, 'stubborn.pid')), 20_000, 'the child to leave the group');
+    const stubborn = readPid(path.join(dir, 'stubborn.pid'));
+
+    killAllClients();
+    // Waiting without yielding: the driver's own sweep cannot run meanwhile, so only the hook can
+    // have ended the child (which ignores the SIGTERM that sweep would start with anyway).
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    const deadline = Date.now() + 20_000;
+    while (isAlive(stubborn) && Date.now() < deadline) Atomics.wait(pause, 0, 0, 20);
+    expect(isAlive(stubborn)).toBe(false);
+
+    const report = await running;
+    expect(report.scenarios[0].processes[0].signal).toBe('SIGKILL');
+    expect(processesWithEnvEntry(mark)).toEqual([]);
   });
 });

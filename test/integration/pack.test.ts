@@ -150,8 +150,9 @@ afterAll(async () => {
 const npx = (args: string[], timeoutMs = COMMAND_TIMEOUT_MS) => run('npx', ['--no', '--', NAME, ...args], installDir, timeoutMs);
 
 describe('the packed tarball', () => {
-  it('ships the CLI, its runtime modules and the report schema, and nothing of test/', () => {
-    for (const needed of ['package.json', 'README.md', 'dist/bin/mcp-auth-conformance.js', 'dist/examples/clients/reference-client.js', 'reporters/report.schema.json']) {
+  it('ships the CLI, its runtime modules, the report schema and the requirement catalogue, and nothing of test/', () => {
+    const shipped = ['package.json', 'README.md', 'dist/bin/mcp-auth-conformance.js', 'dist/examples/clients/reference-client.js', 'reporters/report.schema.json', 'suites/requirements.md'];
+    for (const needed of shipped) {
       expect(packedFiles, `${needed} is missing from the tarball`).toContain(needed);
     }
     // The kit's own tests, mutants and targets are compiled into dist/test/ too; users get none of it.

@@ -185,6 +185,12 @@ describe('the packed tarball', () => {
     expect(document.scenarios.map((scenario) => scenario.id)).toEqual(clientScenarios.map((scenario) => scenario.id));
   }, COMMAND_TIMEOUT_MS + 10_000);
 
+  it('shows a requirement from the catalogue it ships', async () => {
+    const list = await npx(['list', '--requirement', 'C-PKCE-03']);
+    expect(list.code, describeRun('list --requirement C-PKCE-03', list)).toBe(0);
+    expect(list.stdout).toMatch(/^C-PKCE-03  MUST\n  Use `S256` when technically capable\n[\s\S]*pkce-s256/);
+  }, COMMAND_TIMEOUT_MS + 10_000);
+
   it('runs the installed reference client through auth/metadata-default and exits 0', async () => {
     // The kit runs the command through sh, so the installed path is quoted as a shell word.
     const client = `node ${shellQuote(path.join(installed, 'dist/examples/clients/reference-client.js'))}`;

@@ -5,7 +5,6 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { killAllClients } from '../core/client-process.js';
 import {
   INTERRUPTED_EXIT_CODE,
-  listScenarios,
   parseReplayPath,
   parseReporters,
   parseRuns,
@@ -15,9 +14,11 @@ import {
   type ClientCommandOptions,
 } from '../core/client-run.js';
 import { toolInfo } from '../core/engine.js';
+import { listScenarios } from '../core/list.js';
 import { nearMatches, UsageError } from '../core/select.js';
 import { LATEST_SPEC_VERSION, SELECTABLE_SPEC_VERSIONS, type SelectableSpecVersion } from '../core/spec.js';
 import { clientScenarios } from '../suites/client/index.js';
+import { requirementCatalogue } from '../suites/requirements.js';
 
 const NAME = 'mcp-auth-conformance';
 const USAGE_EXIT_CODE = 2;
@@ -195,9 +196,15 @@ async function main(argv: string[]): Promise<number> {
     .option('--json', 'as JSON')
     .option('--suite <name>', 'only the scenarios of this suite', 'all')
     .addOption(new Option('--spec-version <version>', 'only what applies at this revision').choices(SELECTABLE_SPEC_VERSIONS))
-    .action((flags: { json?: boolean; suite: string; specVersion?: SelectableSpecVersion }) => {
+    .option('--requirement <id>', 'print this requirement (C-PKCE-03...): its text, source and the checks that test it (repeatable)', collect)
+    .action((flags: { json?: boolean; suite: string; specVersion?: SelectableSpecVersion; requirement?: string[] }) => {
       process.stdout.write(
-        listScenarios(clientScenarios, { suite: flags.suite, json: flags.json === true, ...(flags.specVersion ? { specVersion: flags.specVersion } : {}) }),
+        listScenarios(clientScenarios, requirementCatalogue(), {
+          suite: flags.suite,
+          json: flags.json === true,
+          ...(flags.specVersion ? { specVersion: flags.specVersion } : {}),
+          ...(flags.requirement ? { requirements: flags.requirement } : {}),
+        }),
       );
     });
 

@@ -1,5 +1,5 @@
-// What the `client` and `list` commands do, given parsed options. The bin only parses arguments
-// and maps the result to an exit code; everything a test may want to drive lives here.
+// What the `client` command does, given parsed options. The bin only parses arguments and maps
+// the result to an exit code; everything a test may want to drive lives here.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createProgress } from '../reporters/progress.js';
@@ -7,11 +7,11 @@ import { renderConsole } from '../reporters/console.js';
 import { renderJson } from '../reporters/json.js';
 import { renderJunit } from '../reporters/junit.js';
 import { applyExpectedFailures, ExpectedFailuresError, parseExpectedFailures, type ExpectedFailures } from './expected-failures.js';
-import { clientProcessCheck, runClientScenarios, toolInfo, type PropertyOptions } from './engine.js';
+import { runClientScenarios, type PropertyOptions } from './engine.js';
 import type { Report } from './report.js';
 import type { ClientScenario } from './scenario.js';
-import type { SelectableSpecVersion, SpecVersion } from './spec.js';
-import { inSuite, selectScenarios, suiteNames, UsageError } from './select.js';
+import type { SelectableSpecVersion } from './spec.js';
+import { selectScenarios, UsageError } from './select.js';
 
 export const REPORTERS = ['console', 'json', 'junit'] as const;
 export type ReporterName = (typeof REPORTERS)[number];
@@ -206,60 +206,4 @@ export async function runClientCommand(all: readonly ClientScenario[], options: 
     io.stderr.write(`wrote ${path.relative(io.cwd, file) || file}\n`);
   }
   return report.interrupted ? INTERRUPTED_EXIT_CODE : report.summary.exitCode;
-}
-
-export interface ListOptions {
-  suite: string;
-  /** Only scenarios and checks that apply at this revision; every one when absent. */
-  specVersion?: SelectableSpecVersion;
-  json: boolean;
-}
-
-/** The `list` command's output: every scenario with its checks, requirement ids and spec versions. */
-export function listScenarios(all: readonly ClientScenario[], options: ListOptions): string {
-  const suites = suiteNames(all);
-  if (!suites.includes(options.suite)) throw new UsageError(`unknown suite "${options.suite}"; valid suites: ${suites.join(', ')}`);
-  const version = options.specVersion as SpecVersion | undefined;
-  const applies = (versions: readonly SpecVersion[]): boolean => version === undefined || versions.includes(version);
-  const listed = all
-    .filter((scenario) => inSuite(scenario, options.suite) && applies(scenario.specVersions))
-    .map((scenario) => ({
-      id: scenario.id,
-      title: scenario.title,
-      description: scenario.description,
-      suites: scenario.suites,
-      specVersions: scenario.specVersions,
-      ...(scenario.protocolVersion ? { protocolVersion: scenario.protocolVersion } : {}),
-      clientRefuses: scenario.clientRefuses === true,
-      checks: [clientProcessCheck(scenario.clientRefuses === true), ...scenario.checks]
-        .filter((check) => applies(check.specVersions))
-        .map((check) => ({
-          id: check.id,
-          title: check.title,
-          level: check.level,
-          requirements: check.requirements,
-          specVersions: check.specVersions,
-          specLinks: check.specLinks,
-        })),
-    }));
-
-  if (options.json) {
-    const document = { tool: toolInfo(), role: 'client', suite: options.suite, specVersion: options.specVersion ?? null, scenarios: listed };
-    return `${JSON.stringify(document, null, 2)}\n`;
-  }
-  const lines: string[] = [];
-  for (const scenario of listed) {
-    const extras = [`suites: ${['all', ...scenario.suites].join(', ')}`, `spec: ${scenario.specVersions.join(', ')}`];
-    if (scenario.protocolVersion) extras.push(`protocol: ${scenario.protocolVersion}`);
-    if (scenario.clientRefuses) extras.push('a correct client refuses');
-    lines.push(`${scenario.id}  ${scenario.title}`, `  ${extras.join('; ')}`);
-    for (const check of scenario.checks) {
-      const requirements = check.requirements.length > 0 ? check.requirements.join(' ') : '-';
-      lines.push(`  ${check.level.padEnd(6)} ${check.id}  [${requirements}]  (${check.specVersions.join(', ')})`);
-    }
-    lines.push('');
-  }
-  const checks = listed.reduce((sum, scenario) => sum + scenario.checks.length, 0);
-  lines.push(`${listed.length} scenarios, ${checks} checks`);
-  return `${lines.join('\n')}\n`;
 }

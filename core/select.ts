@@ -1,5 +1,7 @@
-// Turns --suite and --scenario into the list of scenarios to run. Mistakes are usage errors that
-// say what would have been valid, because a typo in a CI file must not silently run nothing.
+// Turns --suite and --scenario into the list of scenarios to run, and --requirement into catalogue
+// entries. Mistakes are usage errors that say what would have been valid, because a typo in a CI
+// file must not silently run nothing.
+import type { Requirement, RequirementCatalogue } from './requirement.js';
 import { SUITES, type ClientScenario } from './scenario.js';
 
 /** A mistake in the command line or a configuration file: reported in one line, exit code 2. */
@@ -51,6 +53,20 @@ export function selectScenarios(all: readonly ClientScenario[], selection: Selec
     if (!inSuite(scenario, suite)) throw new UsageError(`scenario "${id}" is not in suite "${suite}"`);
     return scenario;
   });
+}
+
+/** The entries of the given ids, in the order given, repeats dropped; ids are upper case, so any case is accepted. */
+export function selectRequirements(catalogue: RequirementCatalogue, ids: readonly string[]): Requirement[] {
+  const chosen = new Map<string, Requirement>();
+  for (const given of ids) {
+    const requirement = catalogue.get(given.trim().toUpperCase());
+    if (!requirement) {
+      const hint = nearHint(given.trim(), [...catalogue.keys()]);
+      throw new UsageError(`unknown requirement "${given}"${hint || '; requirement ids look like C-PKCE-03 and are listed in suites/requirements.md'}`);
+    }
+    chosen.set(requirement.id, requirement);
+  }
+  return [...chosen.values()];
 }
 
 function nearHint(given: string, candidates: readonly string[]): string {

@@ -66,6 +66,9 @@ describe('usage errors: one line on stderr, exit code 2', () => {
   it('unknown reporter', async () => expectUsageError(await cli(['client', '--command', 'true', '--reporter', 'console,html']), /html/));
   it('unknown scenario, with near matches', async () =>
     expectUsageError(await cli(['client', '--command', 'true', '--scenario', 'auth/metadata-defualt']), /unknown scenario "auth\/metadata-defualt" \(did you mean auth\/metadata-default\?\)/));
+  it('unknown requirement, with near matches', async () =>
+    expectUsageError(await cli(['list', '--requirement', 'C-PKCE-03', '--requirement', 'C-PKCE-3']), /unknown requirement "C-PKCE-3" \(did you mean C-PKCE-03, /));
+  it('unknown requirement, nothing near', async () => expectUsageError(await cli(['list', '--json', '--requirement', 'XYZZY']), /unknown requirement "XYZZY"; requirement ids look like C-PKCE-03/));
   it('unknown suite, listing the valid ones', async () => expectUsageError(await cli(['client', '--command', 'true', '--suite', 'nope']), /unknown suite "nope".*core/));
   it('missing expected-failures file', async () =>
     expectUsageError(await cli(['client', '--command', 'true', '--expected-failures', 'absent.yaml']), /absent\.yaml: no such file/));
@@ -113,7 +116,18 @@ describe('help and list', () => {
     const result = await cli(['list', '--json']);
     expect(result.code).toBe(0);
     const listing = JSON.parse(result.stdout) as {
-      scenarios: Array<{ id: string; suites: string[]; specVersions: string[]; checks: Array<{ id: string; level: string; requirements: string[]; specVersions: string[] }> }>;
+      scenarios: Array<{
+        id: string;
+        suites: string[];
+        specVersions: string[];
+        checks: Array<{
+          id: string;
+          level: string;
+          requirements: string[];
+          requirementDetails: Array<{ id: string; keyword: string | null; text: string | null; source: string | null }>;
+          specVersions: string[];
+        }>;
+      }>;
     };
     expect(listing.scenarios.length).toBeGreaterThan(5);
     const ids = listing.scenarios.map((s) => s.id);
@@ -125,6 +139,12 @@ describe('help and list', () => {
       expect(scenario.checks.length).toBeGreaterThan(1);
     }
     expect(listing.scenarios.flatMap((s) => s.checks).some((c) => c.requirements.length > 0)).toBe(true);
+    for (const check of listing.scenarios.flatMap((s) => s.checks)) {
+      expect(check.requirementDetails.map((r) => r.id)).toEqual(check.requirements);
+      for (const requirement of check.requirementDetails) expect(requirement.text, `${check.id} cites ${requirement.id}`).toEqual(expect.any(String));
+    }
+    const pkce = listing.scenarios.find((s) => s.id === 'auth/metadata-default')!.checks.find((c) => c.id === 'pkce-s256')!;
+    expect(pkce.requirementDetails[0]).toEqual({ id: 'C-PKCE-03', keyword: 'MUST', text: 'Use `S256` when technically capable', source: 'SEC' });
 
     const narrowed = JSON.parse((await cli(['list', '--json', '--suite', 'pkce', '--spec-version', '2025-11-25'])).stdout) as typeof listing;
     expect(narrowed.scenarios.length).toBeGreaterThan(0);
@@ -142,6 +162,33 @@ describe('help and list', () => {
     expect(result.stdout).toMatch(/auth\/metadata-default/);
     expect(result.stdout).toMatch(/MUST +client-process/);
     expect(result.stdout).toMatch(/\d+ scenarios, \d+ checks\n$/);
+  });
+
+  it('list --requirement prints what a requirement says and which checks test it, in which scenarios', async () => {
+    const result = await cli(['list', '--requirement', 'c-pkce-03', '--requirement', 'AT-18', '--requirement', 'C-PKCE-03']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+    const [pkce, attack, ...rest] = result.stdout.trimEnd().split('\n\n');
+    expect(rest).toEqual([]);
+    expect(pkce).toMatch(/^C-PKCE-03  MUST\n  Use `S256` when technically capable\n  source: SEC\n  reference: O21 §4\.1\.1; RFC 7636 §4\.2\n  since: 2025-11-25\n/);
+    expect(pkce).toContain('  section: 1. MCP authorization spec, latest dated revision (2026-07-28 = draft) › 1.2 MCP client (C) › Authorization request and response');
+    expect(pkce).toMatch(/  tested by:\n    MUST   pkce-s256  uses code_challenge_method=S256, never plain  \(2025-03-26, .*\)\n           in \d+ scenarios: auth\/metadata-default, /);
+    expect(attack).toMatch(/^AT-18  \(no BCP 14 keyword\)\n  Step-up loop\n/);
+    expect(attack).toContain('  pass criterion: Client stops after a few attempts (retry limit)');
+    expect(attack).toMatch(/  tested by: no check$/);
+  });
+
+  it('list --requirement --json gives the catalogue entry with the checks and scenarios that test it, within the selection', async () => {
+    const listing = async (args: string[]) =>
+      JSON.parse((await cli(['list', '--json', '--requirement', 'PRM-C-04', ...args])).stdout) as {
+        requirements: Array<{ id: string; keyword: string; text: string; source: string; reference: null; section: string[]; checks: Array<{ id: string; level: string; scenarios: string[] }> }>;
+      };
+    const { requirements } = await listing([]);
+    expect(requirements).toHaveLength(1);
+    expect(requirements[0]).toMatchObject({ id: 'PRM-C-04', keyword: 'MUST NOT', source: '§3.3, §7.3', reference: null, section: ['2. Testable requirements from the underlying RFCs / drafts', '2.1 RFC 9728: Protected Resource Metadata', 'Client'] });
+    expect(requirements[0].text).toMatch(/^Use the metadata if `resource` ≠ the identifier/);
+    expect(requirements[0].checks).toEqual([{ id: 'prm-resource-validated', title: expect.any(String), level: 'MUST', specVersions: expect.any(Array), scenarios: ['auth/resource-mismatch'] }]);
+    expect((await listing(['--suite', 'pkce'])).requirements[0].checks).toEqual([]);
   });
 });
 

@@ -150,8 +150,9 @@ afterAll(async () => {
 const npx = (args: string[], timeoutMs = COMMAND_TIMEOUT_MS) => run('npx', ['--no', '--', NAME, ...args], installDir, timeoutMs);
 
 describe('the packed tarball', () => {
-  it('ships the CLI, its runtime modules and the report schema, and nothing of test/', () => {
-    for (const needed of ['package.json', 'README.md', 'dist/bin/mcp-auth-conformance.js', 'dist/examples/clients/reference-client.js', 'reporters/report.schema.json']) {
+  it('ships the CLI, its runtime modules, the report schema and the requirement catalogue, and nothing of test/', () => {
+    const shipped = ['package.json', 'README.md', 'dist/bin/mcp-auth-conformance.js', 'dist/examples/clients/reference-client.js', 'reporters/report.schema.json', 'suites/requirements.md'];
+    for (const needed of shipped) {
       expect(packedFiles, `${needed} is missing from the tarball`).toContain(needed);
     }
     // The kit's own tests, mutants and targets are compiled into dist/test/ too; users get none of it.
@@ -182,6 +183,12 @@ describe('the packed tarball', () => {
     expect(list.code, describeRun('list --json', list)).toBe(0);
     const document = JSON.parse(list.stdout) as { scenarios: Array<{ id: string }> };
     expect(document.scenarios.map((scenario) => scenario.id)).toEqual(clientScenarios.map((scenario) => scenario.id));
+  }, COMMAND_TIMEOUT_MS + 10_000);
+
+  it('shows a requirement from the catalogue it ships', async () => {
+    const list = await npx(['list', '--requirement', 'C-PKCE-03']);
+    expect(list.code, describeRun('list --requirement C-PKCE-03', list)).toBe(0);
+    expect(list.stdout).toMatch(/^C-PKCE-03  MUST\n  Use `S256` when technically capable\n[\s\S]*pkce-s256/);
   }, COMMAND_TIMEOUT_MS + 10_000);
 
   it('runs the installed reference client through auth/metadata-default and exits 0', async () => {

@@ -67,8 +67,9 @@ function listedScenarios(all: readonly ClientScenario[], catalogue: RequirementC
       specVersions: scenario.specVersions,
       ...(scenario.protocolVersion ? { protocolVersion: scenario.protocolVersion } : {}),
       clientRefuses: scenario.clientRefuses === true,
+      // As the engine judges them: only requirements that hold at the revision the world speaks too.
       checks: [clientProcessCheck(scenario.clientRefuses === true), ...scenario.checks]
-        .filter((check) => applies(check.specVersions))
+        .filter((check) => applies(check.specVersions) && (scenario.protocolVersion === undefined || check.specVersions.includes(scenario.protocolVersion)))
         .map((check) => ({
           id: check.id,
           title: check.title,

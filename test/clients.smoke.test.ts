@@ -108,7 +108,8 @@ function runClient(client: ClientUnderTest, facts: WorldFacts, stateDir: string,
     MCP_CONFORMANCE_STATE_DIR: stateDir,
     HOME: stateDir,
   });
-  if (facts.preRegistered) env.MCP_CONFORMANCE_CONTEXT = JSON.stringify({ name: 'pre-registration', ...facts.preRegistered });
+  // Named after the scenario, as the official runner names every context.
+  if (facts.preRegistered) env.MCP_CONFORMANCE_CONTEXT = JSON.stringify({ name: env.MCP_CONFORMANCE_SCENARIO, ...facts.preRegistered });
 
   const child = spawn(process.execPath, [path.join(ROOT, client.compiled), facts.mcpUrl], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   running.add(child);

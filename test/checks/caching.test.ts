@@ -16,6 +16,7 @@ import {
   registrationOnce,
   reregisterOnAsChange,
 } from '../../suites/client/checks/caching.js';
+import { knobs } from '../../mocks/knobs.js';
 import { AS, RS, facts, formBody, trace, withRuns, type RunStep } from '../support/trace-builder.js';
 
 const AS2 = 'http://127.0.0.1:4300';
@@ -176,7 +177,15 @@ describe('the authorization server migration', () => {
   const asm2 = asMetadata(undefined, `${AS2}/.well-known/oauth-authorization-server`);
   const migrated = [refused, prm(), asm2, register('d1', AS2), authorize('d1', AS2), redeem('d1', AS2, 'rt2'), mcp(200, 'at-rt2')];
   const world = facts({ issuer2: AS2, endpoints2: { authorize: `${AS2}/authorize`, token: `${AS2}/token`, register: `${AS2}/register`, jwks: `${AS2}/jwks` } });
-  const judge = (check: typeof reregisterOnAsChange, later: Step[]) => check.judge({ ...runs(COLD, later), world });
+  /** Between starts: the second run's knobs name the second server. */
+  const judge = (check: typeof reregisterOnAsChange, later: Step[]) => {
+    const t = runs(COLD, later);
+    t.runs![1].knobs = knobs({ prm: { authorizationServer: 'second' } });
+    return check.judge({ ...t, world });
+  };
+  /** Under a running client: the move follows the first request served with a token. */
+  const underway = (check: typeof reregisterOnAsChange, steps: Step[]) =>
+    check.judge(trace(facts({ ...world, knobs: knobs({ as2: {}, prm: { migrateAfterAuthorizedRequests: 1 } }) }), steps.map((s, i) => ({ ...s, at: i * 10, ...(s.url.startsWith(AS2) ? { server: 'as2' as const } : {}) })) as never));
 
   it('passes a client that registers with the second server and sends it nothing of the first', () => {
     expect(judge(reregisterOnAsChange, migrated).outcome).toBe('met');
@@ -201,9 +210,19 @@ describe('the authorization server migration', () => {
   });
 
   it('cannot pass when the second server was never contacted or the world has none', () => {
-    expect(judge(noCredentialReuseAcrossAs, [refused, refresh()]).outcome).toBe('missing');
+    expect(judge(noCredentialReuseAcrossAs, [refused, refresh()])).toMatchObject({ outcome: 'missing', precondition: { id: 'request-after-change' } });
     expect(reregisterOnAsChange.judge(runs(COLD, migrated)).outcome).toBe('missing');
-    expect(judge(reregisterOnAsChange, [mcp(200)]).outcome).toBe('missing');
+    expect(judge(reregisterOnAsChange, [mcp(200)])).toMatchObject({ outcome: 'missing', precondition: { id: 'request-after-change' } });
+  });
+
+  it('judges a move under a running client from the request after the first one served with a token', () => {
+    const first = [mcp(401, null, undefined, 'tools/list'), prm(), asMetadata(), register(), authorize(), redeem(), mcp(200, 'at-rt1', undefined, 'tools/list')];
+    expect(underway(reregisterOnAsChange, [...first, ...migrated])).toMatchObject({ outcome: 'met', message: expect.stringContaining('after the change after the resource server served #7') });
+    expect(underway(noCredentialReuseAcrossAs, [...first, ...migrated]).outcome).toBe('met');
+    expect(underway(reregisterOnAsChange, [...first, refused, refresh(), refused])).toMatchObject({ outcome: 'unmet', message: expect.stringContaining('went back to the first authorization server (#9, token)') });
+    // A client whose one request was the one served never meets the move: nothing to judge, and nothing it had to do.
+    expect(underway(reregisterOnAsChange, first)).toMatchObject({ outcome: 'missing', precondition: { id: 'request-after-change', optional: true } });
+    expect(underway(noCredentialReuseAcrossAs, first)).toMatchObject({ outcome: 'missing', precondition: { id: 'request-after-change' } });
   });
 });
 
@@ -252,8 +271,8 @@ describe('discovery-outage-keeps-last-known-good', () => {
     expect(discoveryOutageKeepsLastKnownGood.judge(runs(COLD, [expired, outage])).message).toMatch(/gave up without using the authorization server it knew/);
   });
 
-  it('skips a client that never revalidated PRM, and cannot pass with one run', () => {
-    expect(discoveryOutageKeepsLastKnownGood.judge(runs(COLD, [expired, refresh(), mcp(200)])).outcome).toBe('skip');
+  it('does not apply to a client that never revalidated PRM, and cannot pass with one run', () => {
+    expect(discoveryOutageKeepsLastKnownGood.judge(runs(COLD, [expired, refresh(), mcp(200)]))).toMatchObject({ outcome: 'missing', precondition: { id: 'revalidation', optional: true } });
     expect(discoveryOutageKeepsLastKnownGood.judge(trace(facts(), COLD as never)).outcome).toBe('missing');
   });
 });

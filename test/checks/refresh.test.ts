@@ -446,16 +446,20 @@ describe('refresh-single-flight-in-process', () => {
 
   it('skips, without passing, a client that never had two requests in flight', () => {
     const t = afterExpiry([mcp(401, { at: 100, durationMs: 5 }, 'tools/list'), refresh('rt0', { rt: 'rt1', family: 'f', generation: 1 }, { at: 110 }), mcp(200, { at: 120 })]);
-    expect(refreshSingleFlightInProcess.judge(t)).toEqual({ outcome: 'skip', message: expect.stringMatching(/never had two MCP requests refused for the same expired token before it could refresh/) });
+    expect(refreshSingleFlightInProcess.judge(t)).toMatchObject({
+      outcome: 'missing',
+      precondition: { id: 'overlapping-requests', optional: true },
+      message: expect.stringMatching(/never had two MCP requests refused for the same expired token before it could refresh/),
+    });
   });
 
   it('skips requests that overlap only once the new token is in hand (nothing for a guard to merge)', () => {
     const t = afterExpiry([mcp(401, { at: 100, durationMs: 5 }, 'tools/list'), refresh('rt0', { rt: 'rt1', family: 'f', generation: 1 }, { at: 110 }), mcp(200, { at: 120, durationMs: 20 }), mcp(200, { at: 125 })]);
-    expect(refreshSingleFlightInProcess.judge(t).outcome).toBe('skip');
+    expect(refreshSingleFlightInProcess.judge(t)).toMatchObject({ outcome: 'missing', precondition: { id: 'overlapping-requests' } });
   });
 
   it('cannot pass without a refresh after expiry', () => {
-    expect(refreshSingleFlightInProcess.judge(afterExpiry([mcp(401, { at: 100, durationMs: 20 }), mcp(401, { at: 105 })])).outcome).toBe('missing');
+    expect(refreshSingleFlightInProcess.judge(afterExpiry([mcp(401, { at: 100, durationMs: 20 }), mcp(401, { at: 105 })]))).toMatchObject({ outcome: 'missing', precondition: { id: 'refresh' } });
     expect(refreshSingleFlightInProcess.judge(trace(facts(), [redeem('rt0', 'f')])).outcome).toBe('missing');
   });
 });

@@ -7,10 +7,12 @@ import {
   authorize,
   clientCredentials,
   codeFlow,
+  mcp,
   newWorld,
   obtainCode,
   pkce,
   register,
+  rpc,
   tokenRequest,
   type RegisteredClient,
 } from './world-helpers.js';
@@ -213,6 +215,23 @@ describe('token endpoint: authorization code', () => {
     });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: 'invalid_target' });
+  });
+
+  it('mints for the origin a root PRM document names, written with or without the slash, and the resource server accepts it', async () => {
+    const { world } = await newWorld({ prm: { location: 'root', advertise: false } });
+    const origin = world.facts.rsOrigin;
+    for (const resource of [origin, `${origin}/`]) {
+      const tokens = await codeFlow(world, { resource });
+      // The audience is the identifier as the world spells it (RFC 3986 §6.2.3 makes both forms one URI).
+      expect(decodeJwt(tokens.access_token).aud).toBe(origin);
+      const served = await mcp(world, rpc(1, 'tools/list'), tokens.access_token);
+      expect(served.status).toBe(200);
+    }
+    // The MCP URL itself stays a name of the same server.
+    const canonical = await codeFlow(world);
+    expect((await mcp(world, rpc(2, 'tools/list'), canonical.access_token)).status).toBe(200);
+    // A path under the origin that is not the server's is still another resource.
+    await expect(codeFlow(world, { resource: `${origin}/other` })).rejects.toThrow(/invalid_target/);
   });
 
   it('answers missing parameters and unknown grant types', async () => {

@@ -34,6 +34,16 @@ describe('protected resource metadata', () => {
     expect(await status(`${rsOrigin}/.well-known/oauth-protected-resource/mcp`)).toBe(404);
   });
 
+  it('names, as RFC 9728 §3.3 requires, the identifier its URL was built from: the origin at the root, unless the challenge names it', async () => {
+    const probed = (await newWorld({ prm: { location: 'root', advertise: false } })).world;
+    expect(await (await fetch(probed.facts.prmUrl!)).json()).toMatchObject({ resource: probed.facts.rsOrigin });
+    expect(probed.facts.prmResource).toBe(probed.facts.rsOrigin);
+    // Reached through resource_metadata, it names the URL whose request drew the challenge.
+    const named = (await newWorld({ prm: { location: 'root', advertise: true } })).world;
+    expect(await (await fetch(named.facts.prmUrl!)).json()).toMatchObject({ resource: named.facts.mcpUrl });
+    expect(named.facts.prmResource).toBeUndefined();
+  });
+
   it('is served at a custom location reachable only through the challenge', async () => {
     const { world } = await newWorld({ prm: { location: 'custom' } });
     const { rsOrigin } = world.facts;
@@ -54,7 +64,7 @@ describe('protected resource metadata', () => {
   it('names a resource on another origin for the PRM-C-04 trap', async () => {
     const { world } = await newWorld({ prm: { resource: 'other-origin' } });
     const document = (await (await fetch(world.facts.prmUrl!)).json()) as Record<string, unknown>;
-    expect(document.resource).toBe('https://attacker.example/mcp');
+    expect(document.resource).toBe('https://evil.example.com/mcp');
     expect(document).not.toHaveProperty('scopes_supported');
   });
 });

@@ -34,6 +34,20 @@ describe('expireAccessTokens', () => {
   });
 });
 
+describe('revokeRefreshTokens', () => {
+  it('revokes every family issued so far, without claiming reuse detection, and leaves later ones alone', async () => {
+    const { world } = await newWorld();
+    const before = await codeFlow(world);
+    world.revokeRefreshTokens();
+    const refused = await refresh(world, before.client.client_id, before.refresh_token!);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ error: 'invalid_grant' });
+    expect(refused.headers.get(FAMILY_REVOKED_HEADER)).toBeNull();
+    const after = await codeFlow(world, { client: before.client });
+    expect((await refresh(world, after.client.client_id, after.refresh_token!)).status).toBe(200);
+  });
+});
+
 describe('reconfigure', () => {
   it('swaps the handlers and keeps ports, clients, codes, keys, refresh families and the recorder', async () => {
     const { world, recorder } = await newWorld();
@@ -196,6 +210,24 @@ describe('a second authorization server', () => {
     expect((await mcp(world, rpc(4, 'ping'), fromSecond.access_token)).status).toBe(200);
     // The first server still runs, with its families, for clients that go back to it.
     expect((await refresh(world, fromFirst.client.client_id, fromFirst.refresh_token!)).status).toBe(200);
+  });
+
+  it('takes over under a running client once the resource server has served the first one\'s token as often as asked', async () => {
+    const { world } = await newWorld({ as2: {}, prm: { migrateAfterAuthorizedRequests: 1 } });
+    const fromFirst = await codeFlow(world);
+    const authorizationServers = async () => ((await (await fetch(world.facts.prmUrl!)).json()) as { authorization_servers: string[] }).authorization_servers;
+    expect(await authorizationServers()).toEqual([world.facts.issuer]);
+    expect((await mcp(world, rpc(1, 'tools/list'), fromFirst.access_token)).status).toBe(200);
+    // Served once: from now on the resource server has moved.
+    expect(await authorizationServers()).toEqual([world.facts.issuer2]);
+    const refused = await mcp(world, rpc(2, 'tools/call', { name: 'test-tool', arguments: {} }), fromFirst.access_token);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token".*resource_metadata="/);
+    const fromSecond = await codeFlow(world, { server: 'second' });
+    expect((await mcp(world, rpc(3, 'tools/call', { name: 'test-tool', arguments: {} }), fromSecond.access_token)).status).toBe(200);
+    // The move is remembered across reconfigurations with the same knob.
+    await world.reconfigure(world.knobs);
+    expect((await mcp(world, rpc(4, 'ping'), fromFirst.access_token)).status).toBe(401);
   });
 
   it('can appear only at a reconfiguration, on a new origin, leaving the others where they were', async () => {

@@ -70,6 +70,8 @@ export interface RunStep {
   startedAt?: number;
   endedAt?: number;
   clientRefuses?: boolean;
+  /** The world's knobs during the run (overrides over the defaults), where a check reads them. */
+  knobs?: KnobOverrides;
 }
 
 /** The trace with its runs recorded, the way the engine records several starts of the client. */
@@ -81,7 +83,7 @@ export function withRuns(t: Trace, runs: RunStep[]): Trace {
     // Unknown spans put the kit's browser in the run of the client request before it.
     startedAt: r.startedAt ?? Number.NaN,
     endedAt: r.endedAt ?? Number.NaN,
-    knobs: {},
+    knobs: r.knobs ? knobs(r.knobs) : {},
     expiredTokens: false,
     clientRefuses: r.clientRefuses ?? false,
   }));

@@ -99,6 +99,12 @@ function challengeAt(reader: Reader): Challenge {
   if (reader.peek() !== ' ') return challenge;
   const afterScheme = reader.at;
   while (reader.peek() === ' ') reader.at++;
+  const afterSpaces = reader.at;
+  // #auth-param may begin with empty elements ("Bearer , realm=x"), which RFC 9110 §5.6.1.2 has recipients accept.
+  while (reader.peek() === ',') {
+    reader.at++;
+    reader.ows();
+  }
   if (reader.lookingAt(PARAM_AHEAD)) {
     authParam(reader, challenge);
     for (;;) {
@@ -120,6 +126,7 @@ function challengeAt(reader: Reader): Challenge {
       authParam(reader, challenge);
     }
   }
+  reader.at = afterSpaces;
   const token68 = reader.match(TOKEN68);
   if (token68 !== undefined) return { ...challenge, token68 };
   // Only spaces after the scheme: they belong to the list's OWS.

@@ -3,7 +3,7 @@
 // Validated documents are kept in the store for as long as their Cache-Control allows (RFC 9111),
 // so other copies and later runs reuse them; when the cache is cold, one copy fetches under the
 // store lock and the others find its result.
-import { cacheDirectives, endpointUrl, Failure, isTransient, jsonObject, log, optionalBoolean, optionalStrings, refuse, send, Unavailable, type Received } from './http.js';
+import { cacheDirectives, endpointUrl, Failure, isTransient, jsonObject, log, noEmptyArrays, optionalBoolean, optionalStrings, refuse, send, Unavailable, type Received } from './http.js';
 import type { AsMetadata, Kept, Prm, ResourceEntry, Store, StoreData } from './store.js';
 import { issuerEntry } from './store.js';
 
@@ -89,6 +89,7 @@ function validatePrm(document: Record<string, unknown>, url: string, expectedRes
   if (document.resource !== expectedResource) {
     refuse('RFC 9728 §3.3', `${what} says resource ${JSON.stringify(document.resource)}; ${why} it must be ${JSON.stringify(expectedResource)}`);
   }
+  noEmptyArrays(document, 'RFC 9728 §3.2', what);
   const authorizationServers = optionalStrings(document, 'authorization_servers', 'RFC 9728 §2', what);
   // MCP authorization (2025-06-18 on): the document MUST include authorization_servers with at least one.
   if (!authorizationServers?.length) refuse('MCP Authorization Server Location', `${what} names no authorization server`);
@@ -152,6 +153,7 @@ function validateMetadata(document: Record<string, unknown>, url: string, issuer
   // RFC 8414 §3.3 / OIDC Discovery §4.3: identical to the issuer the URL was built from.
   if (document.issuer !== issuer) refuse(oidc ? 'OIDC Discovery §4.3' : 'RFC 8414 §3.3', `${what} says issuer ${JSON.stringify(document.issuer)}, not ${JSON.stringify(issuer)}`);
   const clause = oidc ? 'OIDC Discovery §3' : 'RFC 8414 §2';
+  noEmptyArrays(document, oidc ? 'OIDC Discovery §4.2' : 'RFC 8414 §3.2', what);
   const authorizationEndpoint = endpointUrl(document.authorization_endpoint, `${what}: authorization_endpoint`, clause);
   const tokenEndpoint = endpointUrl(document.token_endpoint, `${what}: token_endpoint`, clause);
   const registrationEndpoint = document.registration_endpoint === undefined ? undefined : endpointUrl(document.registration_endpoint, `${what}: registration_endpoint`, clause);

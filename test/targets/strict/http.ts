@@ -109,6 +109,12 @@ export function cacheDirectives(received: Received): Map<string, string | undefi
   return directives;
 }
 
+/** RFC 8414 §3.2, RFC 9728 §3.2: members with zero elements MUST be omitted from the document. */
+export function noEmptyArrays(document: Record<string, unknown>, clause: string, what: string): void {
+  const empty = Object.keys(document).filter((name) => Array.isArray(document[name]) && (document[name] as unknown[]).length === 0);
+  if (empty.length) refuse(clause, `${what} has ${empty.join(', ')} with zero elements instead of omitting ${empty.length > 1 ? 'them' : 'it'}`);
+}
+
 /** A member that must be a string when present. */
 export function optionalString(document: Record<string, unknown>, name: string, clause: string, what: string): string | undefined {
   const value = document[name];

@@ -220,18 +220,24 @@ export async function tokenRequest(endpoint: string, client: ClientIdentity, par
     const { error } = errorBody(received, 'RFC 6749 §5.2', 'token error response');
     // RFC 6749 §5.2: 400 "unless specified otherwise"; only invalid_client is specified to use 401.
     if (received.status === 401 && error !== 'invalid_client') refuse('RFC 6749 §5.2', `the token endpoint answered 401 with error ${error}; only invalid_client may use 401, every other error is 400`);
-    if (received.status === 401 && client.method === 'client_secret_basic') basicChallengeRequired(received);
+    if (received.status === 401) challengeRequired(received, client.method === 'client_secret_basic');
     return { kind: 'rejected', status: received.status, error };
   }
   refuse('RFC 6749 §5.2', `the token endpoint answered ${received.status}: a token response is 200 OK (§5.1), an error response 400, or 401 for invalid_client (§5.2)`);
 }
 
-/** RFC 6749 §5.2: a client that authenticated with the Authorization header is answered 401 with a matching WWW-Authenticate. */
-function basicChallengeRequired(received: Received): void {
+/**
+ * A 401 carries a WWW-Authenticate challenge (RFC 9110 §15.5.2), and one for the Basic scheme when
+ * the client authenticated with the Authorization header (RFC 6749 §5.2).
+ */
+function challengeRequired(received: Received, usedBasic: boolean): void {
   const header = received.headers.get('www-authenticate');
-  const parsed = header === null ? undefined : parseChallenges(header);
-  const basic = parsed && 'challenges' in parsed && parsed.challenges.some((c) => c.scheme.toLowerCase() === 'basic');
-  if (!basic) refuse('RFC 6749 §5.2', `invalid_client for a client that used HTTP Basic, without a WWW-Authenticate Basic challenge (${header ?? 'none'})`);
+  if (header === null) refuse('RFC 9110 §15.5.2', 'the token endpoint answered 401 without WWW-Authenticate');
+  const parsed = parseChallenges(header);
+  if ('fault' in parsed) refuse('RFC 9110 §11.6.1', `WWW-Authenticate of the token endpoint's 401 does not parse: ${parsed.fault}`);
+  if (usedBasic && !parsed.challenges.some((c) => c.scheme.toLowerCase() === 'basic')) {
+    refuse('RFC 6749 §5.2', `invalid_client for a client that used HTTP Basic, without a Basic challenge (${header})`);
+  }
 }
 
 /** RFC 6749 §5.1 (OAuth 2.1 §3.2.3). */

@@ -32,6 +32,12 @@ const BARE_BEARER = /^refused \(RFC 6750 §3\): the Bearer challenge of the 401 
 const ROOT_PRM_RESOURCE = /^refused \(RFC 9728 §3\.3\): PRM \S+\/\.well-known\/oauth-protected-resource says resource "[^"]+\/mcp"; the root well-known URL is built from the origin/;
 
 /**
+ * OIDC Discovery §3, id_token_signing_alg_values_supported: "The algorithm RS256 MUST be included."
+ * The world's OpenID Connect metadata (mocks/authorization-server/metadata.ts) lists ES256 alone.
+ */
+const OIDC_WITHOUT_RS256 = /^refused \(OIDC Discovery §3\): metadata \S+openid-configuration\S* lists id_token_signing_alg_values_supported \["ES256"\], without RS256/;
+
+/**
  * Scenario -> the refusals the world draws from the strict client there today. A scenario with two
  * defects lists both: the client stops at the first, so the other shows once the first is fixed.
  * Not listed: the context of auth/pre-registration is named "pre-registration" where the official
@@ -39,8 +45,10 @@ const ROOT_PRM_RESOURCE = /^refused \(RFC 9728 §3\.3\): PRM \S+\/\.well-known\/
  * client_id, so that defect does not reach it.
  */
 const WORLD_DEFECTS: Record<string, RegExp[]> = {
-  'auth/metadata-var1': [BARE_BEARER],
+  'auth/metadata-var1': [BARE_BEARER, OIDC_WITHOUT_RS256],
   'auth/metadata-var2': [BARE_BEARER, ROOT_PRM_RESOURCE],
+  'auth/metadata-var3': [OIDC_WITHOUT_RS256],
+  'auth/metadata-var4': [OIDC_WITHOUT_RS256],
   'auth/2025-03-26-oauth-metadata-backcompat': [BARE_BEARER],
   'auth/2025-03-26-oauth-endpoint-fallback': [BARE_BEARER],
 };

@@ -162,7 +162,9 @@ function validateMetadata(document: Record<string, unknown>, url: string, issuer
     // OIDC Discovery §3: REQUIRED for OpenID Providers.
     endpointUrl(document.jwks_uri, `${what}: jwks_uri`, clause);
     requiredStrings(document, 'subject_types_supported', clause, what);
-    requiredStrings(document, 'id_token_signing_alg_values_supported', clause, what);
+    const idTokenAlgs = requiredStrings(document, 'id_token_signing_alg_values_supported', clause, what);
+    // OIDC Discovery §3: "The algorithm RS256 MUST be included."
+    if (!idTokenAlgs.includes('RS256')) refuse(clause, `${what} lists id_token_signing_alg_values_supported ${JSON.stringify(idTokenAlgs)}, without RS256`);
   }
   if (!responseTypes.includes('code')) refuse('OAuth 2.1 §4.1', `${what} does not support response_type code`);
   // C-PKCE-04/05: without code_challenge_methods_supported the server does not support PKCE; S256 is the method MCP uses.

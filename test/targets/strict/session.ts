@@ -131,6 +131,10 @@ export class Session {
     const challenge = bearerChallenge(header, where);
     // RFC 6750 §3: a request without a usable access token is answered with a Bearer challenge.
     if (!challenge && required) refuse('RFC 6750 §3', `${where} has no Bearer challenge (${header})`);
+    // MCP 2025-06-18 (Authorization Server Location): every 401 names the PRM URL; later revisions let the well-known URL do instead.
+    if (required && this.options.protocolVersion === '2025-06-18' && !challenge?.resourceMetadata) {
+      refuse('MCP 2025-06-18 Authorization Server Location', `${where} has no resource_metadata (${header})`);
+    }
     return challenge;
   }
 

@@ -4,14 +4,15 @@
 // and an auditor of the mock world: a world that breaks an RFC a strict client may enforce would
 // fail it, and a conformance suite must never fail a correct client.
 //
-// What it enforces, and where: RFC 9728 §3.2/§3.3 and RFC 8414 §3.2/§3.3 (and OIDC Discovery) on
-// every discovery document, C-PKCE-04/05 on the metadata (strict/discovery.ts); RFC 9110 §11.6.1,
-// RFC 6750 §3 and RFC 9728 §5.1 on every WWW-Authenticate (strict/challenge.ts); RFC 7591 §3.2 on
-// registration, RFC 9207 §2.4 as MCP 2026-07-28 profiles it and exact state on every authorization
-// response, RFC 6749 §5.1/§5.2 on every token endpoint answer (strict/oauth.ts); RFC 8707 resource
-// on every authorization and token request, refresh rotation, step-up by union with a bound of 3
-// authorizations (strict/session.ts); a credential store shared by all copies, keyed by issuer,
-// replaced atomically and locked across every refresh (strict/store.ts).
+// What it enforces, and where: RFC 9728 §3.2/§3.3, RFC 8414 §2/§3.2/§3.3 and OIDC Discovery §3/§4.3
+// on every discovery document, C-PKCE-04/05 on the metadata (strict/discovery.ts); RFC 9110
+// §11.6.1, RFC 6750 §3 and RFC 9728 §5.1 on every WWW-Authenticate (strict/challenge.ts); RFC 7591
+// §3.2 on registration, RFC 9207 §2.4 as MCP 2026-07-28 profiles it and exact state on every
+// authorization response, RFC 6749 §5.1/§5.2 on every token endpoint answer (strict/oauth.ts); RFC
+// 9110 §15.5.2 on every 401, RFC 8707 resource on every authorization and token request, refresh
+// rotation, step-up by union with a bound of 3 authorizations (strict/session.ts); a credential
+// store shared by all copies, keyed by issuer, replaced atomically and locked across every refresh
+// (strict/store.ts). Plain http is accepted on loopback only, where the conformance world runs.
 //
 // Usage (the client command contract): node strict-client.js <mcp url>, with MCP_CONFORMANCE_SCENARIO,
 // MCP_CONFORMANCE_PROTOCOL_VERSION, MCP_CONFORMANCE_CONTEXT and MCP_CONFORMANCE_STATE_DIR.

@@ -154,6 +154,11 @@ function validateMetadata(document: Record<string, unknown>, url: string, issuer
   if (document.issuer !== issuer) refuse(oidc ? 'OIDC Discovery §4.3' : 'RFC 8414 §3.3', `${what} says issuer ${JSON.stringify(document.issuer)}, not ${JSON.stringify(issuer)}`);
   const clause = oidc ? 'OIDC Discovery §3' : 'RFC 8414 §2';
   noEmptyArrays(document, oidc ? 'OIDC Discovery §4.2' : 'RFC 8414 §3.2', what);
+  // C-PKCE-02/04/05, first, as what makes the server unusable for MCP at all: without
+  // code_challenge_methods_supported the server does not support PKCE; S256 is the method MCP uses.
+  const methods = optionalStrings(document, 'code_challenge_methods_supported', clause, what);
+  if (!methods) refuse(oidc ? 'MCP C-PKCE-05' : 'MCP C-PKCE-04', `${what} has no code_challenge_methods_supported: the server does not support PKCE`);
+  if (!methods.includes('S256')) refuse('MCP C-PKCE-03', `${what} lists code_challenge_methods_supported ${JSON.stringify(methods)}, without S256`);
   const authorizationEndpoint = endpointUrl(document.authorization_endpoint, `${what}: authorization_endpoint`, clause);
   const tokenEndpoint = endpointUrl(document.token_endpoint, `${what}: token_endpoint`, clause);
   const registrationEndpoint = document.registration_endpoint === undefined ? undefined : endpointUrl(document.registration_endpoint, `${what}: registration_endpoint`, clause);
@@ -167,10 +172,6 @@ function validateMetadata(document: Record<string, unknown>, url: string, issuer
     if (!idTokenAlgs.includes('RS256')) refuse(clause, `${what} lists id_token_signing_alg_values_supported ${JSON.stringify(idTokenAlgs)}, without RS256`);
   }
   if (!responseTypes.includes('code')) refuse('OAuth 2.1 §4.1', `${what} does not support response_type code`);
-  // C-PKCE-04/05: without code_challenge_methods_supported the server does not support PKCE; S256 is the method MCP uses.
-  const methods = optionalStrings(document, 'code_challenge_methods_supported', clause, what);
-  if (!methods) refuse(oidc ? 'MCP C-PKCE-05' : 'MCP C-PKCE-04', `${what} has no code_challenge_methods_supported: the server does not support PKCE`);
-  if (!methods.includes('S256')) refuse('MCP C-PKCE-03', `${what} lists code_challenge_methods_supported ${JSON.stringify(methods)}, without S256`);
   const tokenEndpointAuthMethods = optionalStrings(document, 'token_endpoint_auth_methods_supported', clause, what);
   return {
     issuer,

@@ -44,6 +44,12 @@ export function ensureCompiled(...builds: Build[]): void {
   }
 }
 
+/** The strict client (test/targets/strict-client.ts): its own HTTP layer in test/targets/strict/, the harness's user agent. */
+export const STRICT_CLIENT: Build = {
+  compiled: 'dist/test/targets/strict-client.js',
+  sources: ['test/targets/strict-client.ts', 'test/targets/headless-user.ts', ...filesIn('test/targets/strict')],
+};
+
 /** A plain client on a public package (test/targets/), with the harness code it shares with the others. */
 export function plainTarget(name: string): Build {
   return { compiled: `dist/test/targets/${name}.js`, sources: [`test/targets/${name}.ts`, 'test/targets/headless-user.ts'] };

@@ -140,8 +140,11 @@ export interface RsKnobs {
   publicMethods: string[];
   /** Scopes a token must carry to call a given tool; a token without them gets 403 insufficient_scope. */
   toolScopes?: Record<string, string[]>;
-  /** Scopes every request with a token must carry, whatever it calls (403 insufficient_scope naming them otherwise). */
-  requiredScopes?: string[];
+  /**
+   * Every request with a valid token gets 403 insufficient_scope naming this scope, whatever the
+   * token carries: a step-up that can never succeed (the official auth/scope-retry-limit).
+   */
+  alwaysInsufficientScope?: string;
   /** The first N distinct valid tokens are answered as revoked (401 invalid_token), forcing a new authorization. */
   revokeFirstTokens?: number;
   /**

@@ -87,13 +87,18 @@ export function authorizationEndpoint(as: AuthorizationServer) {
     const defect = authorizationRequestDefect(as.knobs, query);
     if (defect) return respond({ error: defect.error, error_description: defect.description });
 
+    // A grant of nothing the client asked for would have to be told in a token response's scope,
+    // which RFC 6749 §3.3 allows to be empty nowhere: refuse it here (RFC 6749 §4.1.2.1 invalid_scope).
+    const scope = grantedScope(query.get('scope'), as.knobs.grantableScopes);
+    if (query.get('scope') && scope === undefined) return respond({ error: 'invalid_scope', error_description: 'the user can grant none of the requested scopes' });
+
     const code = as.state.issueCode({
       client_id: query.get('client_id')!,
       redirect_uri: query.get('redirect_uri') ?? undefined,
       code_challenge: query.get('code_challenge')!,
       code_challenge_method: query.get('code_challenge_method') ?? 'plain',
       resource: query.get('resource') ?? undefined,
-      scope: grantedScope(query.get('scope'), as.knobs.grantableScopes),
+      scope,
     });
     return respond({ code: code.code });
   });

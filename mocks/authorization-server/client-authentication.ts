@@ -39,9 +39,13 @@ function fromForm(form: URLSearchParams): PresentedCredentials | undefined {
   return client_secret !== null ? { method: 'client_secret_post', client_id, client_secret } : { method: 'none', client_id };
 }
 
+/**
+ * RFC 6749 §5.2: a client that tried the Authorization header gets 401 with a challenge for its
+ * scheme; any other gets 400 (a 401 without WWW-Authenticate would break RFC 9110 §15.5.2).
+ */
 function invalidClient(description: string, basicTried: boolean): { failure: Response } {
-  const headers: Record<string, string> | undefined = basicTried ? { 'WWW-Authenticate': 'Basic realm="token"' } : undefined;
-  return { failure: oauthError(401, 'invalid_client', description, headers) };
+  if (!basicTried) return { failure: oauthError(400, 'invalid_client', description) };
+  return { failure: oauthError(401, 'invalid_client', description, { 'WWW-Authenticate': 'Basic realm="token"' }) };
 }
 
 export function authenticateClient(state: AuthorizationServerState, request: Request, form: URLSearchParams): ClientAuthentication {

@@ -59,7 +59,8 @@ export function metadataDocument(as: AuthorizationServer, flavour: MetadataFlavo
   };
   if (flavour === 'oidc') {
     document.subject_types_supported = ['public'];
-    document.id_token_signing_alg_values_supported = ['ES256'];
+    // OpenID Connect Discovery §3: "The algorithm RS256 MUST be included" (no ID token is ever signed here).
+    document.id_token_signing_alg_values_supported = ['RS256', 'ES256'];
   }
   return document;
 }

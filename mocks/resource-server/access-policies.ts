@@ -24,12 +24,9 @@ function calledTools(messages: JsonRpcMessage[]): string[] {
   });
 }
 
-/** Every authenticated request needs these scopes (the official auth/scope-retry-limit world). */
-export function requireScopes(scopes: string[]): AccessPolicy {
-  return (claims) => {
-    const granted = grantedScopes(claims);
-    return scopes.every((scope) => granted.has(scope)) ? undefined : { requiredScope: scopes.join(' ') };
-  };
+/** Every authenticated request is refused for more scope, whatever the token holds (the official auth/scope-retry-limit). */
+export function alwaysDenyScope(scope: string): AccessPolicy {
+  return () => ({ requiredScope: scope });
 }
 
 /** Tools that need particular scopes (the step-up scenarios). */

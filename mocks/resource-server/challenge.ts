@@ -2,10 +2,13 @@
 
 type ChallengeParameter = [name: string, value: string | undefined];
 
-/** Parameters in the given order, absent ones left out; a bare `Bearer` when none remain. */
+/**
+ * Parameters in the given order, absent ones left out. RFC 6750 §3: the scheme "MUST be followed by
+ * one or more auth-param values", so a challenge with nothing else to say names its realm.
+ */
 export function bearerChallenge(...parameters: ChallengeParameter[]): string {
   const present = parameters.filter((p): p is [string, string] => p[1] !== undefined);
-  if (present.length === 0) return 'Bearer';
+  if (present.length === 0) return 'Bearer realm="mcp"';
   return 'Bearer ' + present.map(([name, value]) => `${name}="${value.replace(/["\\]/g, '\\$&')}"`).join(', ');
 }
 

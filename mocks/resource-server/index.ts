@@ -3,7 +3,7 @@
 import type { RequestHandler } from 'msw';
 import { KnobMemory } from '../knob-memory.js';
 import type { WorldKnobs } from '../knobs.js';
-import { countingDenials, forbidTools, requireScopes, requireToolScopes, type AccessPolicy, type DenialCount } from './access-policies.js';
+import { alwaysDenyScope, countingDenials, forbidTools, requireToolScopes, type AccessPolicy, type DenialCount } from './access-policies.js';
 import { bearerGuard, type TokenVerifier } from './bearer.js';
 import { insufficientScopeChallenges, type ChallengeCounter } from './challenge.js';
 import { mcpEndpoint, mcpGoneAfter, mcpMethodNotAllowed, mcpMethods, TEST_TOOL } from './mcp.js';
@@ -35,7 +35,7 @@ function toolNames(knobs: WorldKnobs): string[] {
 function accessPolicies(knobs: WorldKnobs): AccessPolicy[] {
   const policies: AccessPolicy[] = [];
   if (knobs.rs.bare403Tools && knobs.rs.bare403Tools.length > 0) policies.push(forbidTools(knobs.rs.bare403Tools));
-  if (knobs.rs.requiredScopes && knobs.rs.requiredScopes.length > 0) policies.push(requireScopes(knobs.rs.requiredScopes));
+  if (knobs.rs.alwaysInsufficientScope !== undefined) policies.push(alwaysDenyScope(knobs.rs.alwaysInsufficientScope));
   if (knobs.rs.toolScopes) policies.push(requireToolScopes(knobs.rs.toolScopes));
   return policies;
 }

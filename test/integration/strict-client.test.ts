@@ -4,9 +4,9 @@
 // allowed), and the mock world breaks no RFC a strict client may enforce (the client never refuses
 // where the world is meant to be benign).
 //
-// Where the world does break an RFC today, the scenario is listed below with the refusal it draws,
-// as an expected exception. Each entry is a defect of the world, not of the client: when the world
-// is fixed the scenario passes, this test says so, and the entry is to be removed.
+// Where the world breaks an RFC, the scenario is listed below with the refusal it draws, as an
+// expected exception. Each entry is a defect of the world, not of the client: when the world is
+// fixed the scenario passes, this test says so, and the entry is to be removed.
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { shellQuote } from '../../core/client-process.js';
@@ -18,40 +18,12 @@ import { ensureCompiled, ROOT, STRICT_CLIENT } from '../support/compiled.js';
 const SPEC_VERSION = '2026-07-28';
 
 /**
- * RFC 6750 §3: "This scheme MUST be followed by one or more auth-param values." The resource
- * server's 401 to a request without a token is a bare `WWW-Authenticate: Bearer` whenever it has
- * neither resource_metadata nor scope to name (mocks/resource-server/challenge.ts bearerChallenge()
- * with no parameters): in every world with prm.advertise false and no challenge scope.
+ * Scenario -> the refusals the world draws from the strict client there: defects of the world, each
+ * to be fixed rather than listed. None today; the world's fixes for the ones this client found (a
+ * bare Bearer challenge, a root PRM naming the MCP URL, OpenID metadata without RS256, discovery
+ * documents marked no-cache yet expected to be used stale) are tested in test/mocks/.
  */
-const BARE_BEARER = /^refused \(RFC 6750 §3\): the Bearer challenge of the 401 to initialize has no auth-param/;
-
-/**
- * RFC 9728 §3.3: a PRM document fetched from the ROOT well-known URL must name as its resource the
- * identifier that URL was built from, the origin; the world's root PRM names the MCP server URL.
- */
-const ROOT_PRM_RESOURCE = /^refused \(RFC 9728 §3\.3\): PRM \S+\/\.well-known\/oauth-protected-resource says resource "[^"]+\/mcp"; the root well-known URL is built from the origin/;
-
-/**
- * OIDC Discovery §3, id_token_signing_alg_values_supported: "The algorithm RS256 MUST be included."
- * The world's OpenID Connect metadata (mocks/authorization-server/metadata.ts) lists ES256 alone.
- */
-const OIDC_WITHOUT_RS256 = /^refused \(OIDC Discovery §3\): metadata \S+openid-configuration\S* lists id_token_signing_alg_values_supported \["ES256"\], without RS256/;
-
-/**
- * Scenario -> the refusals the world draws from the strict client there today. A scenario with two
- * defects lists both: the client stops at the first, so the other shows once the first is fixed.
- * Not listed: the context of auth/pre-registration is named "pre-registration" where the official
- * runner uses the scenario id; the strict client takes credentials from any context with a
- * client_id, so that defect does not reach it.
- */
-const WORLD_DEFECTS: Record<string, RegExp[]> = {
-  'auth/metadata-var1': [BARE_BEARER, OIDC_WITHOUT_RS256],
-  'auth/metadata-var2': [BARE_BEARER, ROOT_PRM_RESOURCE],
-  'auth/metadata-var3': [OIDC_WITHOUT_RS256],
-  'auth/metadata-var4': [OIDC_WITHOUT_RS256],
-  'auth/2025-03-26-oauth-metadata-backcompat': [BARE_BEARER],
-  'auth/2025-03-26-oauth-endpoint-fallback': [BARE_BEARER],
-};
+const WORLD_DEFECTS: Record<string, RegExp[]> = {};
 
 /** The line a client process ended with, stripped of the client's prefix. */
 function lastLine(stderrTail: string): string {

@@ -20,6 +20,7 @@ import { REQUESTED_AFTER_CHANGE } from '../preconditions.js';
 import { scenario } from './define.js';
 
 const COLD_START = { label: 'cold start' };
+const STALE_IF_ERROR = 'max-age=0, stale-if-error=86400';
 const AFTER_EXPIRY = { label: 'after expiry', expireTokens: true };
 
 export const cachingScenarios = [
@@ -98,10 +99,12 @@ export const cachingScenarios = [
     id: 'auth/discovery-outage',
     title: 'PRM unavailable while revalidating',
     description:
-      "PRM and metadata are served with Cache-Control: no-cache. After expiry, every PRM URL answers 503: the client keeps the authorization server it knew and refreshes there (or gives up), and never takes the resource server's origin for its authorization server.",
+      "PRM and metadata are served with Cache-Control: max-age=0, stale-if-error=86400: stale at once, and usable stale when revalidating fails (RFC 5861). After expiry, every PRM URL answers 503: the client keeps the authorization server it knew and refreshes there, and never takes the resource server's origin for its authorization server.",
     suites: ['caching'],
     specVersions: since('2025-06-18'),
-    world: { prm: { cacheControl: 'no-cache' }, as: { metadataCacheControl: 'no-cache' } },
+    // no-cache would forbid using a stored copy without a successful revalidation (RFC 9111 §5.2.2.4),
+    // which a strict cache obeys; stale-if-error is what lets the last known good be used.
+    world: { prm: { cacheControl: STALE_IF_ERROR }, as: { metadataCacheControl: STALE_IF_ERROR } },
     runs: [COLD_START, { ...AFTER_EXPIRY, label: 'PRM unavailable', world: { prm: { unavailable: 503 } }, clientRefuses: true }],
     checks: [discoveryOutageKeepsLastKnownGood],
   }),

@@ -30,13 +30,13 @@ const STEP_UP: KnobOverrides = {
 
 /**
  * The official auth/scope-retry-limit world: initialize is open; every request with a token gets 403
- * insufficient_scope for mcp:admin, which no token ever carries; after 3 such requests the server
- * answers 410. No refresh tokens.
+ * insufficient_scope for mcp:admin, whatever the token carries (the user may grant it); after 3 such
+ * requests the server answers 410. No refresh tokens.
  */
 const RETRY_LIMIT: KnobOverrides = {
-  as: { grantableScopes: [], refreshTokens: false },
+  as: { refreshTokens: false },
   prm: { scopesSupported: ['mcp:admin'] },
-  rs: { publicMethods: ['initialize', 'notifications/initialized'], challengeScope: 'mcp:admin', requiredScopes: ['mcp:admin'], giveUpAfter: 3 },
+  rs: { publicMethods: ['initialize', 'notifications/initialized'], challengeScope: 'mcp:admin', alwaysInsufficientScope: 'mcp:admin', giveUpAfter: 3 },
 };
 
 /**
@@ -78,7 +78,7 @@ export const stepUpScenarios = [
     id: 'auth/scope-retry-limit',
     title: 'Step-up that can never succeed',
     description:
-      'Every request with a token gets 403 insufficient_scope for mcp:admin, which no token ever carries; after 3 of them the server answers 410. The client gives up after at most 3 authorizations.',
+      'Every request with a token gets 403 insufficient_scope for mcp:admin, whatever the token carries; after 3 of them the server answers 410. The client gives up after at most 3 authorizations.',
     suites: ['step-up'],
     specVersions: since('2025-11-25'),
     world: RETRY_LIMIT,

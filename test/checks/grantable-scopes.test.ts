@@ -28,6 +28,11 @@ describe('as.grantableScopes', () => {
     expect(refreshed.body.error).toBe('invalid_scope');
   });
 
+  it('refuses an authorization none of whose requested scopes can be granted, rather than grant nothing silently', async () => {
+    const { world } = await newWorld({ as: { grantableScopes: ['mcp:basic'] } });
+    await expect(codeFlow(world, { scope: 'mcp:admin' })).rejects.toThrow(/no code in .*error=invalid_scope/);
+  });
+
   it('leaves a world without it unchanged', async () => {
     const { world } = await newWorld();
     expect((await codeFlow(world, { scope: 'mcp:basic mcp:admin' })).scope).toBe('mcp:basic mcp:admin');

@@ -271,7 +271,8 @@ describe('token endpoint: client authentication', () => {
         redirect_uri: REDIRECT_URI,
       });
       const response = await tokenRequest(world, credentials.form, credentials.headers);
-      expect(response.status).toBe(401);
+      // RFC 6749 §5.2: 401 with a challenge for a client that tried the Authorization header, else 400.
+      expect(response.status).toBe(other === 'client_secret_basic' ? 401 : 400);
       expect(await response.json()).toMatchObject({ error: 'invalid_client' });
       expect(response.headers.get('www-authenticate')?.startsWith('Basic') ?? false).toBe(other === 'client_secret_basic');
     }
@@ -283,7 +284,7 @@ describe('token endpoint: client authentication', () => {
     const { code, verifier } = await obtainCode(world, { client });
     const credentials = clientCredentials({ ...client, client_secret: 'wrong' }, { grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: REDIRECT_URI });
     const response = await tokenRequest(world, credentials.form, credentials.headers);
-    expect(response.status).toBe(401);
+    expect(response.status).toBe(method === 'client_secret_basic' ? 401 : 400);
     expect(await response.json()).toMatchObject({ error: 'invalid_client' });
   });
 

@@ -66,7 +66,7 @@ describe('rs.resourceMetadataPath', () => {
 
   it('is not named when the PRM is not advertised', async () => {
     const { world } = await newWorld({ prm: { advertise: false }, rs: { resourceMetadataPath: '/p' } });
-    expect((await mcp(world, rpc(1, 'ping'))).headers.get('www-authenticate')).toBe('Bearer');
+    expect((await mcp(world, rpc(1, 'ping'))).headers.get('www-authenticate')).toBe('Bearer realm="mcp"');
     expect((await fetch(`${world.facts.rsOrigin}/p`)).status).toBe(200);
   });
 });

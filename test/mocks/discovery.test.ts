@@ -117,7 +117,8 @@ describe('authorization server metadata', () => {
     }
     const oidc = (await (await fetch(probeOrder[1])).json()) as Record<string, unknown>;
     expect(oidc.subject_types_supported).toEqual(['public']);
-    expect(oidc.id_token_signing_alg_values_supported).toEqual(['ES256']);
+    // OpenID Connect Discovery §3 requires RS256 in the list.
+    expect(oidc.id_token_signing_alg_values_supported).toEqual(['RS256', 'ES256']);
     const oauth = (await (await fetch(probeOrder[0])).json()) as Record<string, unknown>;
     expect(oauth).not.toHaveProperty('subject_types_supported');
     expect(await status(`${A}/.well-known/oauth-authorization-server`)).toBe(404);

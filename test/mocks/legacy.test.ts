@@ -18,7 +18,7 @@ describe('2025-03-26 worlds', () => {
     expect(document).toMatchObject({ issuer: R, authorization_endpoint: `${R}/oauth/authorize`, token_endpoint: `${R}/oauth/token` });
     expect((await fetch(`${R}/.well-known/oauth-protected-resource/mcp`)).status).toBe(404);
     expect((await fetch(`${R}/authorize`)).status).toBe(404);
-    expect((await mcp(world, rpc(1, 'initialize'))).headers.get('www-authenticate')).toBe('Bearer');
+    expect((await mcp(world, rpc(1, 'initialize'))).headers.get('www-authenticate')).toBe('Bearer realm="mcp"');
 
     const { access_token } = await codeFlow(world);
     expect((await mcp(world, rpc(1, 'initialize'), access_token)).status).toBe(200);

@@ -21,7 +21,7 @@ describe('MCP endpoint without a token', () => {
     const quiet = await newWorld({ prm: { advertise: false }, rs: { challengeScope: 'x' } });
     expect((await mcp(quiet.world, rpc(1, 'initialize'))).headers.get('www-authenticate')).toBe('Bearer scope="x"');
     const none = await newWorld({ prm: { location: 'none' } });
-    expect((await mcp(none.world, rpc(1, 'initialize'))).headers.get('www-authenticate')).toBe('Bearer');
+    expect((await mcp(none.world, rpc(1, 'initialize'))).headers.get('www-authenticate')).toBe('Bearer realm="mcp"');
   });
 
   it('ignores a token in the query string', async () => {

@@ -87,6 +87,19 @@ describe('bare 403', () => {
   });
 });
 
+describe('rs.alwaysInsufficientScope', () => {
+  it('refuses every request with a valid token for more scope, whatever the token carries, and leaves public methods open', async () => {
+    const { world } = await newWorld({ rs: { publicMethods: ['initialize'], alwaysInsufficientScope: 'mcp:admin' } });
+    const { access_token } = await codeFlow(world, { scope: 'mcp:admin' });
+    for (const [id, body] of [[1, rpc(1, 'tools/list')], [2, callTool(2, 'test-tool')]] as const) {
+      const response = await mcp(world, body, access_token);
+      expect(response.status, `request ${id}`).toBe(403);
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer error="insufficient_scope", scope="mcp:admin"/);
+    }
+    expect((await mcp(world, rpc(3, 'initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } }))).status).toBe(200);
+  });
+});
+
 describe('giveUpAfter', () => {
   it('answers 410 to every request once that many authenticated requests were denied with 403', async () => {
     const { world } = await newWorld({ rs: { toolScopes: { admin: ['admin'] }, bare403Tools: ['waf-blocked'], giveUpAfter: 3 } });

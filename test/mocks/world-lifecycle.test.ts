@@ -184,7 +184,7 @@ describe('a second authorization server', () => {
     const own = await codeFlow(world, { server: 'second' });
     expect((await refresh(world, own.client.client_id, own.refresh_token!, {}, 'second')).status).toBe(200);
     const elsewhere = await codeFlow(world);
-    expect((await refresh(world, elsewhere.client.client_id, elsewhere.refresh_token!, {}, 'second')).status).toBe(401);
+    expect((await refresh(world, elsewhere.client.client_id, elsewhere.refresh_token!, {}, 'second')).status).toBe(400);
 
     const second = recorder.exchanges.filter((e) => e.server === 'as2');
     expect(second.map((e) => e.role)).toEqual(expect.arrayContaining(['as-metadata', 'jwks', 'register', 'authorize', 'token']));

@@ -90,6 +90,7 @@ function addRunOptions(command: Command): Command {
     .option('--runs <n>', 'cases per property scenario (race scenarios; default: the scenario\'s own)', parsedBy(parseRuns))
     .option('--seed <n>', 'fast-check seed of property scenarios (printed by every run)', parsedBy(parseSeed))
     .option('--replay <path>', 'run a property scenario\'s counterexample first (path from a report\'s replay line; needs --seed)', parsedBy(parseReplayPath))
+    .option('--no-shrink', 'report the first failing case of a property scenario as drawn, without shrinking it (faster)')
     .option('--verbose', 'show every check, exchange logs and whole output tails')
     .option('--no-color', 'no ANSI colours (also off when not a terminal or with NO_COLOR)');
 }
@@ -109,6 +110,7 @@ interface RunFlags {
   runs?: number;
   seed?: number;
   replay?: string;
+  shrink: boolean;
 }
 
 async function runClient(command: string, flags: RunFlags): Promise<number> {
@@ -128,6 +130,7 @@ async function runClient(command: string, flags: RunFlags): Promise<number> {
     ...(flags.runs !== undefined ? { runs: flags.runs } : {}),
     ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
     ...(flags.replay !== undefined ? { replay: flags.replay } : {}),
+    ...(flags.shrink === false ? { shrink: false } : {}),
   };
   const controller = new AbortController();
   let received = 0;

@@ -37,6 +37,8 @@ export interface ClientCommandOptions {
   runs?: number;
   /** --seed: fast-check seed of property scenarios. */
   seed?: number;
+  /** --no-shrink (false): report a property's first failing case as drawn. */
+  shrink?: boolean;
   /** --replay: fast-check path of a counterexample; needs --seed and exactly one property scenario. */
   replay?: string;
 }
@@ -121,7 +123,7 @@ async function loadExpectedFailures(file: string, cwd: string): Promise<Expected
  * something else, so that is a usage error rather than a silent different run.
  */
 function propertyOptions(options: ClientCommandOptions, scenarios: readonly ClientScenario[], io: CommandIo): PropertyOptions | undefined {
-  const given = (['runs', 'seed', 'replay'] as const).filter((name) => options[name] !== undefined);
+  const given = (['runs', 'seed', 'replay', 'shrink'] as const).filter((name) => options[name] !== undefined);
   if (given.length === 0) return undefined;
   // The bin parses these already; the checks here keep the programmatic entry point as strict.
   if (options.runs !== undefined) parseRuns(String(options.runs));
@@ -136,13 +138,14 @@ function propertyOptions(options: ClientCommandOptions, scenarios: readonly Clie
     }
   }
   if (properties.length === 0) {
-    const names = given.map((name) => `--${name}`).join(', ');
+    const names = given.map((name) => (name === 'shrink' ? '--no-shrink' : `--${name}`)).join(', ');
     io.stderr.write(`mcp-auth-conformance: note: ${names} ${given.length === 1 ? 'applies' : 'apply'} to property scenarios only, and none is selected\n`);
   }
   return {
     ...(options.runs !== undefined ? { runs: options.runs } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.replay !== undefined ? { replay: options.replay } : {}),
+    ...(options.shrink === false ? { shrink: false } : {}),
   };
 }
 

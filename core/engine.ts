@@ -40,6 +40,8 @@ export interface PropertyOptions {
   seed?: number;
   /** fast-check path of a counterexample to run first; needs the seed it was found with. */
   replay?: string;
+  /** Shrink a counterexample (default); false reports the first failing case as drawn, sooner. */
+  shrink?: boolean;
 }
 
 export interface ClientRunOptions {
@@ -667,7 +669,7 @@ async function runPropertyScenario(scenario: ClientScenario, ctx: ScenarioContex
   try {
     outcome = await checkProperty<unknown, Attempt>(
       property,
-      { runs, seed, ...(replay !== undefined ? { path: replay } : {}) },
+      { runs, seed, ...(replay !== undefined ? { path: replay } : {}), ...(options.property?.shrink === false ? { shrink: false } : {}) },
       async (value) => {
         let run: Attempt;
         try {

@@ -11,6 +11,8 @@ export interface PropertySettings {
   seed: number;
   /** fast-check path of a counterexample to run first (replay); needs the seed it was found with. */
   path?: string;
+  /** Shrink the first failing case to the smallest one (default); false stops at the first failure as drawn. */
+  shrink?: boolean;
 }
 
 /** What the engine reports about one case. */
@@ -91,7 +93,8 @@ export async function checkProperty<Case, Recorded>(
       ...(settings.path !== undefined ? { path: settings.path } : {}),
       ...(property.examples?.length ? { examples: property.examples.map((example): [Case] => [example]) } : {}),
       // Shrinking is the point: the report shows the smallest interleaving that breaks the client.
-      endOnFailure: false,
+      // Without it (a CI run that only needs the verdict), the first failing case is reported as drawn.
+      endOnFailure: settings.shrink === false,
     },
   );
 

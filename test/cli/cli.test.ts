@@ -97,6 +97,10 @@ describe('--runs, --seed and --replay', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('note: --runs, --seed apply to property scenarios only, and none is selected');
   });
+  it('--no-shrink is a property option like the others', async () => {
+    const result = await cli([...run, '--no-shrink', '--reporter', 'json']);
+    expect(result.stderr).toContain('note: --no-shrink applies to property scenarios only, and none is selected');
+  });
 });
 
 describe('help and list', () => {

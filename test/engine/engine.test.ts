@@ -3,6 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runClientScenarios } from '../../core/engine.js';
+import { prmDiscovered } from '../../suites/client/checks/discovery.js';
+import { pkceChallengeSent } from '../../suites/client/checks/pkce.js';
+import { tokenAsBearer } from '../../suites/client/checks/token-use.js';
 import { startWorld } from '../../mocks/world.js';
 import type { World } from '../../mocks/world.js';
 import { groupAlive, isAlive, readPid, tempDir, testScenario, throwingCheck, waitFor, writeScript } from './helpers.js';
@@ -63,7 +66,7 @@ describe('engine', () => {
     expect(report.summary.scenarios).toEqual({ total: 3, passed: 2, failed: 0, skipped: 1 });
     expect(report.summary.exitCode).toBe(0);
     expect(report.interrupted).toBe(false);
-    expect(report).toMatchObject({ schema: 'mcp-auth-conformance/report', schemaVersion: 1, role: 'client', target: { command: 'true' } });
+    expect(report).toMatchObject({ schema: 'mcp-auth-conformance/report', schemaVersion: 2, role: 'client', target: { command: 'true' } });
   });
 
   it('judges only the checks of the run spec version; a check that throws fails instead of crashing', async () => {
@@ -171,6 +174,60 @@ exec sleep 60
     });
     expect(report.interrupted).toBe(true);
     expect(report.scenarios[0]).toMatchObject({ status: 'skip', skipReason: 'interrupted' });
+  });
+
+  it('puts what a client that died before its first request left undone on the failure of its process, once', async () => {
+    const report = await runClientScenarios({
+      command: `sh -c 'echo "Error: cannot load ./client.js" >&2; exit 1'`,
+      scenarios: [testScenario('test/dead', { checks: [prmDiscovered, pkceChallengeSent, tokenAsBearer] })],
+      specVersion: '2026-07-28',
+      jobs: 1,
+      timeoutMs: 10_000,
+      strict: false,
+    });
+    const [scenario] = report.scenarios;
+    expect(scenario.checks.map((c) => [c.id, c.status, c.cause])).toEqual([
+      ['client-process', 'fail', undefined],
+      ['prm-discovered', 'not-reached', ['client-process']],
+      ['pkce-code-challenge-sent', 'not-reached', ['client-process']],
+      ['token-sent-as-bearer', 'not-reached', ['client-process']],
+    ]);
+    expect(scenario.checks[0].message).toContain('Error: cannot load ./client.js');
+    expect(report.summary.checks).toMatchObject({ fail: 1, notReached: 3 });
+    expect(report.summary.exitCode).toBe(1);
+  });
+
+  it('stops when the first scenarios all time out without a single request, and says so (exit 3)', async () => {
+    const started: string[] = [];
+    const report = await runClientScenarios({
+      command: "sh -c 'exec sleep 30'",
+      scenarios: ['test/silent-1', 'test/silent-2', 'test/silent-3', 'test/silent-4'].map((id) => testScenario(id)),
+      specVersion: '2026-07-28',
+      jobs: 1,
+      timeoutMs: 1_000,
+      strict: false,
+      onScenarioStart: (id) => started.push(id),
+    });
+    expect(started).toEqual(['test/silent-1', 'test/silent-2']);
+    expect(report.stoppedEarly).toMatch(/^the client sent no request at all in the first 2 scenarios \(test\/silent-1, test\/silent-2\) and was killed at the timeout each time/);
+    expect(report.scenarios.map((s) => s.status)).toEqual(['fail', 'fail', 'skip', 'skip']);
+    expect(report.scenarios[2].skipReason).toBe(`not run: ${report.stoppedEarly}`);
+    expect(report.interrupted).toBe(false);
+    expect(report.summary.exitCode).toBe(3);
+  });
+
+  it('does not stop for a client that exits at once without a request: that costs nothing, and may be a scenario it does not know', async () => {
+    const report = await runClientScenarios({
+      command: 'exit 1',
+      scenarios: ['test/quick-1', 'test/quick-2', 'test/quick-3'].map((id) => testScenario(id)),
+      specVersion: '2026-07-28',
+      jobs: 1,
+      timeoutMs: 10_000,
+      strict: false,
+    });
+    expect(report.stoppedEarly).toBeUndefined();
+    expect(report.scenarios.map((s) => s.status)).toEqual(['fail', 'fail', 'fail']);
+    expect(report.summary.exitCode).toBe(1);
   });
 
   it('keeps state directories under stateRoot, shared by successive runs of a scenario', async () => {

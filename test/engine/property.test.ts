@@ -89,6 +89,18 @@ describe('the property runner without processes', () => {
     expect(again).toMatchObject({ held: false, runs: 1, shrinks: 0, counterexample: 137 });
   });
 
+  it('reports the first failing case as drawn when told not to shrink (--no-shrink)', async () => {
+    const property: ScenarioProperty<number> = { cases: fc.integer({ min: 0, max: 1000 }), build: () => ({ runs: [] }), describe: String, defaultRuns: 50 };
+    const seen: number[] = [];
+    const outcome = await checkProperty(property, { runs: 50, seed: 42, shrink: false }, async (n) => {
+      seen.push(n);
+      return { held: n < 137, interrupted: false, recorded: `recorded ${n}` };
+    }, () => false);
+    const firstFailing = seen.find((n) => n >= 137)!;
+    expect(seen.at(-1)).toBe(firstFailing);
+    expect(outcome).toMatchObject({ held: false, shrinks: 0, counterexample: firstFailing, counterexampleRecorded: `recorded ${firstFailing}` });
+  });
+
   it('stops without shrinking once interrupted', async () => {
     const property: ScenarioProperty<number> = { cases: fc.nat(), build: () => ({ runs: [] }), describe: String, defaultRuns: 100 };
     let calls = 0;

@@ -52,6 +52,7 @@ export const CLIENT_DEFECTS = {
   'application-type-web': 'registers its loopback redirect URIs with application_type "web"',
   'dcr-no-redirect-uris': 'registers without redirect_uris',
   'ignore-issued-client-id': 'uses a made-up client_id instead of the one registration returned',
+  'keep-client-across-as': 'when a refused grant sends it to discover again, keeps its client registration whichever authorization server it finds',
   'no-refresh-grant-type': 'registers with grant_types ["authorization_code"] only',
   'dcr-even-if-preregistered': 'ignores pre-registered credentials from the context (then takes CIMD or registration, whichever the AS offers)',
   'dcr-even-if-cimd': 'registers even when the AS supports client ID metadata documents',

@@ -485,13 +485,17 @@ async function leakToken(as: AuthServer, token: string): Promise<void> {
 // ---------------------------------------------------------------------------------------------------
 // The authorization flow and the MCP session
 
-/** Discovery, client identity, authorization and code redemption; reuses what an earlier grant found. */
-async function obtainGrant(challenge: Challenge, previous: Grant | undefined): Promise<Grant> {
+/**
+ * Discovery, client identity, authorization and code redemption; a step-up reuses what the
+ * `previous` grant found. `former` is the grant being replaced after a fresh discovery
+ * ('keep-client-across-as' only).
+ */
+async function obtainGrant(challenge: Challenge, previous: Grant | undefined, former?: Grant): Promise<Grant> {
   const prm = previous ? previous.prm : await discoverPrm(challenge);
   let as = previous?.as ?? (await locateAuthServer(prm));
   let client: ClientCredentials;
   try {
-    client = previous?.client ?? (await obtainClient(as));
+    client = previous?.client ?? (defects.has('keep-client-across-as') && former ? former.client : await obtainClient(as));
   } catch (error) {
     if (!as.guessed) throw error;
     // 'follow-default-endpoints-first': the guessed endpoints failed, so now the metadata it skipped.
@@ -571,7 +575,7 @@ async function send(method: string, params: Record<string, unknown> | undefined,
     }
     refreshed = false;
     if (++session.authorizations > limit) throw new Error(`still unauthorized after ${limit} authorizations`);
-    session.grant = await obtainGrant(response.challenge, stepUp ? grant : undefined);
+    session.grant = await obtainGrant(response.challenge, stepUp ? grant : undefined, grant);
   }
 }
 

@@ -27,6 +27,7 @@ export const REFERENCE_DEFECTS = {
   'client-keyed-by-resource': 'keeps one client registration per MCP server and presents it to whichever authorization server the server names',
   'cache-auth-failure': 'remembers in the state directory that a server refused every token, and later runs give up on it without a request',
   'register-every-run': 'registers a new client at every start with stored tokens, never reusing a registration from an earlier run (so a later refresh finds its client gone and authorizes)',
+  'register-every-authorization': 'registers a new client for every authorization it makes, though it keeps and reuses its tokens',
 } as const;
 
 export type ReferenceDefect = keyof typeof REFERENCE_DEFECTS;

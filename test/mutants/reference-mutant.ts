@@ -248,6 +248,15 @@ const MUTATIONS: Record<ReferenceDefect, (parts: Parts) => Parts> = {
       }
     },
   }),
+  'register-every-authorization': (parts) => ({
+    ...parts,
+    Registrar: class extends parts.Registrar {
+      // Asked only when authorizing: nothing stored is good enough, so each authorization registers.
+      protected override stored(): ClientRecord | undefined {
+        return undefined;
+      }
+    },
+  }),
   'register-every-run': (parts) => ({
     ...parts,
     Registrar: class extends parts.Registrar {

@@ -4,7 +4,8 @@
 // nothing beyond the consequences the row states.
 //
 // Every client run goes through the engine (runClientScenarios), as real processes against real worlds:
-// one run per spec version for the reference client, one for the defect-free mutant, and one per defect
+// one run per spec version for the reference client, one for the defect-free mutant (which keeps
+// nothing between starts: warnings allowed, no failure), and one per defect
 // over the scenarios its rows name. Checks that need a client with a store (several starts, racing
 // copies) are proven with the reference mutant: the reference client with one part made defective. Runs go two at a time, a few ahead of the test that waits for them,
 // so the machine stays busy while earlier tests report.
@@ -12,22 +13,19 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judgeSafely } from '../../core/check.js';
 import { shellQuote } from '../../core/client-process.js';
-import { runClientScenarios } from '../../core/engine.js';
-import { mergeKnobs } from '../../mocks/knobs.js';
+import { PROCESS_CHECK, runClientScenarios, type PropertyOptions } from '../../core/engine.js';
 import type { CheckResult, Report, ScenarioResult } from '../../core/report.js';
-import type { ClientScenario } from '../../core/scenario.js';
+import { checksAt, type ClientScenario } from '../../core/scenario.js';
 import { LATEST_SPEC_VERSION, SELECTABLE_SPEC_VERSIONS, type SpecVersion } from '../../core/spec.js';
 import type { Trace } from '../../core/trace.js';
 import { clientScenarios } from '../../suites/client/index.js';
 import { CLIENT_DEFECTS } from '../mutants/client-defects.js';
 import { REFERENCE_DEFECTS } from '../mutants/reference-defects.js';
 import { ensureCompiled, MUTANT_CLIENT, REFERENCE_CLIENT, REFERENCE_MUTANT, ROOT, type Build } from '../support/compiled.js';
-import { MUTANT_MATRIX, NEEDS_A_STORE, REFERENCE_MUTANT_MATRIX, type MutantCase, type ReferenceMutantCase } from './mutant-matrix.js';
+import { MUTANT_MATRIX, REFERENCE_MUTANT_MATRIX, type MutantCase, type ReferenceMutantCase } from './mutant-matrix.js';
 
 /** The default version first: every other test relies on it. */
 const NEWEST_FIRST = [...SELECTABLE_SPEC_VERSIONS].reverse();
-/** The engine's own check, judged for every scenario next to the scenario's checks. */
-const PROCESS_CHECK = 'client-process';
 /** runClientScenarios calls at once; each runs up to JOBS scenarios at once (most defect runs have one). */
 const LANES = 2;
 const JOBS = 2;
@@ -57,6 +55,8 @@ interface PlannedRun {
   scenarios: ClientScenario[];
   specVersion: SpecVersion;
   strict: boolean;
+  /** How the property scenarios among them are searched. */
+  property?: PropertyOptions;
   requested: boolean;
   launched: boolean;
   /** Never rejects, so a run that no test awaits yet cannot end as an unhandled rejection. */
@@ -70,23 +70,19 @@ const defectKey = (defect: string) => `mutant@${defect}`;
 const referenceDefectKey = (defect: string) => `reference-mutant@${defect}`;
 
 /**
- * A property scenario as a plain one that runs its first example, the hardest known case: the
- * matrix proves what the checks say about a case, not the search (test/engine/property.test.ts
- * proves that), and a search would spend minutes shrinking every defect's failure.
+ * How a defect of the race is searched for: the property's hardest known case first, then a few
+ * drawn ones with a fixed seed, stopping at the first failing case without shrinking it. On a
+ * loaded machine one timing can let a lock defect slip through; the search does not depend on one.
+ * The matrix proves what the checks say about a case, not the shrinking (test/engine/property.test.ts
+ * proves that), which would spend minutes on every defect.
  */
-function firstExample(scenario: ClientScenario): ClientScenario {
-  const { property, ...plain } = scenario;
-  const example = property?.examples?.[0];
-  if (!property || example === undefined) return scenario;
-  const built = property.build(example);
-  return { ...plain, world: mergeKnobs(scenario.world, built.world), runs: built.runs };
-}
+const RACE_SEARCH: PropertyOptions = { runs: 4, seed: 20261202, shrink: false };
 
-function planned(key: string, command: string, scenarioIds: readonly string[], specVersion: SpecVersion, strict: boolean, pin = false): PlannedRun {
+function planned(key: string, command: string, scenarioIds: readonly string[], specVersion: SpecVersion, strict: boolean, property?: PropertyOptions): PlannedRun {
   let settle!: (outcome: Settled) => void;
   const settled = new Promise<Settled>((resolve) => (settle = resolve));
-  const scenarios = clientScenarios.filter((s) => scenarioIds.includes(s.id)).map((s) => (pin ? firstExample(s) : s));
-  return { key, command, scenarios, specVersion, strict, requested: false, launched: false, settled, settle };
+  const scenarios = clientScenarios.filter((s) => scenarioIds.includes(s.id));
+  return { key, command, scenarios, specVersion, strict, ...(property ? { property } : {}), requested: false, launched: false, settled, settle };
 }
 
 /** Each defect runs once, over every scenario its rows name: rows that share a defect share its run. */
@@ -101,13 +97,13 @@ function scenariosByDefect(rows: ReadonlyArray<{ defect: string; scenario: strin
 }
 
 const ALL_SCENARIOS = clientScenarios.map((s) => s.id);
-const STATELESS_SCENARIOS = ALL_SCENARIOS.filter((id) => !NEEDS_A_STORE.includes(id));
 const PLAN: PlannedRun[] = [
   ...NEWEST_FIRST.map((version) => planned(referenceKey(version), nodeCommand(REFERENCE_CLIENT), ALL_SCENARIOS, version, true)),
-  planned(CLEAN_MUTANT_KEY, mutantCommand(), STATELESS_SCENARIOS, LATEST_SPEC_VERSION, true),
+  // Not strict: the mutant keeps nothing between starts, so the SHOULDs of caching and refreshing warn.
+  planned(CLEAN_MUTANT_KEY, mutantCommand(), ALL_SCENARIOS, LATEST_SPEC_VERSION, false),
   ...[...scenariosByDefect(MUTANT_MATRIX)].map(([defect, scenarios]) => planned(defectKey(defect), mutantCommand(defect), scenarios, LATEST_SPEC_VERSION, false)),
   ...[...scenariosByDefect(REFERENCE_MUTANT_MATRIX)].map(([defect, scenarios]) =>
-    planned(referenceDefectKey(defect), referenceMutantCommand(defect), scenarios, LATEST_SPEC_VERSION, false, true),
+    planned(referenceDefectKey(defect), referenceMutantCommand(defect), scenarios, LATEST_SPEC_VERSION, false, RACE_SEARCH),
   ),
 ];
 
@@ -128,6 +124,7 @@ async function execute(run: PlannedRun): Promise<Settled> {
       jobs: JOBS,
       timeoutMs: CLIENT_TIMEOUT_MS,
       strict: run.strict,
+      ...(run.property ? { property: run.property } : {}),
       signal: stop.signal,
       onTrace: (id, trace) => traces.set(id, trace),
     });
@@ -174,10 +171,14 @@ afterAll(async () => {
   await Promise.all(PLAN.filter((run) => run.launched).map((run) => run.settled));
 });
 
-/** Every way a correct client's report falls short: a scenario not passing, a check not passing, a check not judged. */
-function shortfalls(report: Report, version: SpecVersion, scenarioIds: readonly string[] = ALL_SCENARIOS): string[] {
+/**
+ * Every way a correct client's report falls short: a scenario not passing, a check failing, not
+ * reached or (where not allowed) warning, a skip that is not a precondition the client may leave out,
+ * a check not judged.
+ */
+function shortfalls(report: Report, version: SpecVersion, options: { warnings: boolean }): string[] {
   const found: string[] = [];
-  for (const scenario of clientScenarios.filter((s) => scenarioIds.includes(s.id))) {
+  for (const scenario of clientScenarios) {
     const result = report.scenarios.find((s) => s.id === scenario.id);
     if (!result) {
       found.push(`${scenario.id}: not in the report`);
@@ -189,9 +190,10 @@ function shortfalls(report: Report, version: SpecVersion, scenarioIds: readonly 
     }
     if (result.status !== 'pass') found.push(`${scenario.id}: scenario ${result.status}${result.skipReason ? ` (${result.skipReason})` : ''}`);
     for (const check of result.checks) {
-      if (check.status !== 'pass') found.push(`${scenario.id} ${check.id}: ${check.status}: ${check.message}`);
+      const allowed = check.status === 'pass' || (check.status === 'warn' && options.warnings) || (check.status === 'skip' && check.message.startsWith('not applicable'));
+      if (!allowed) found.push(`${scenario.id} ${check.id}: ${check.status}: ${check.message}`);
     }
-    const expected = [PROCESS_CHECK, ...scenario.checks.filter((c) => c.specVersions.includes(version)).map((c) => c.id)];
+    const expected = [PROCESS_CHECK, ...checksAt(scenario, version).map((c) => c.id)];
     const judged = result.checks.map((c) => c.id);
     if (expected.join() !== judged.join()) found.push(`${scenario.id}: judged ${judged.join(', ')}; expected ${expected.join(', ')}`);
   }
@@ -251,18 +253,18 @@ describe('the reference client', () => {
     async (version) => {
       const { report } = await resultOf(referenceKey(version));
       expect(report.scenarios.some((s) => s.status !== 'skip'), 'at least one scenario ran').toBe(true);
-      expect(shortfalls(report, version)).toEqual([]);
+      expect(shortfalls(report, version, { warnings: false })).toEqual([]);
     },
     TEST_TIMEOUT_MS,
   );
 });
 
-describe('the mutant client without defects', () => {
+describe('the mutant client without defects, which keeps nothing between starts', () => {
   it(
-    `passes every check of every scenario that needs no store at ${LATEST_SPEC_VERSION}, strict`,
+    `passes every scenario at ${LATEST_SPEC_VERSION}: no check fails, warnings allowed`,
     async () => {
       const { report } = await resultOf(CLEAN_MUTANT_KEY);
-      expect(shortfalls(report, LATEST_SPEC_VERSION, STATELESS_SCENARIOS)).toEqual([]);
+      expect(shortfalls(report, LATEST_SPEC_VERSION, { warnings: true })).toEqual([]);
     },
     TEST_TIMEOUT_MS,
   );
@@ -276,7 +278,8 @@ function evidenceProblems(row: MutantCase | ReferenceMutantCase, result: Scenari
   const definition = clientScenarios.find((s) => s.id === row.scenario)?.checks.find((c) => c.id === check.id);
   if (!definition) return [`${check.id}: no definition in ${row.scenario}`];
   const finding = judgeSafely(definition, trace);
-  if (finding.message !== check.message) return [`${check.id}: judged again it says "${finding.message}", the report "${check.message}"`];
+  // The report may say more around the finding (a counterexample's description before it).
+  if (!check.message.endsWith(finding.message)) return [`${check.id}: judged again it says "${finding.message}", the report "${check.message}"`];
   if (finding.outcome !== 'unmet') return [];
   if (finding.evidence.length === 0) return [`${check.id}: unmet without naming an exchange`];
   const exchanges = new Set(result.exchanges.map((e) => e.id));
@@ -301,12 +304,13 @@ async function expectCaught(row: MutantCase | ReferenceMutantCase, key: string):
   const consequences = row.alsoFails ?? [];
   const perhaps = row.mayAlsoFail ?? [];
   // client-process judges how the process ended, which no exchange shows.
-  const failedToo = (id: string) => ['fail', 'warn'].includes(byId.get(id)?.status ?? 'absent');
-  const broken = [check, ...[...consequences, ...perhaps.filter(failedToo)].flatMap((id) => byId.get(id) ?? [])].filter((c) => c.id !== PROCESS_CHECK);
+  const failing = (status: string) => ['fail', 'warn', 'not-reached'].includes(status);
+  const failedToo = (id: string) => failing(byId.get(id)?.status ?? 'absent');
+  const broken = [check, ...[...consequences, ...perhaps].filter(failedToo).flatMap((id) => byId.get(id) ?? [])].filter((c) => c.id !== PROCESS_CHECK);
   expect(broken.flatMap((c) => evidenceProblems(row, result, trace, c))).toEqual([]);
 
   const untouchedButFailing = result.checks
-    .filter((c) => c.id !== row.check && !consequences.includes(c.id) && !perhaps.includes(c.id) && c.status !== 'pass')
+    .filter((c) => c.id !== row.check && !consequences.includes(c.id) && !perhaps.includes(c.id) && failing(c.status))
     .map((c) => `${c.id}: ${c.status}: ${c.message}`);
   expect(untouchedButFailing, 'checks this defect should not break').toEqual([]);
   const statedButPassing = consequences.filter((id) => !failedToo(id));

@@ -12,8 +12,9 @@ export interface MutantCase {
   /** What the check's message must say: it failed because of this defect, not for some other reason. */
   reason?: RegExp;
   /**
-   * The other checks of the scenario this defect legitimately breaks (fail or warn); every check not
-   * named here must still pass, so a mutant fails for exactly its defect and these consequences.
+   * The other checks of the scenario this defect legitimately breaks (fail, warn, or not reached:
+   * steps the defect left undone); every check not named here must pass or not apply, so a mutant
+   * fails for exactly its defect and these consequences.
    */
   alsoFails?: string[];
   /**
@@ -24,7 +25,7 @@ export interface MutantCase {
 }
 
 // Consequences shared by many rows. A defect that stops the flow leaves later checks without anything
-// to judge, and those fail by design ("a check whose precondition never happened fails").
+// to judge: they are not reached (the verdict sits on the defect's own check), and still fail the run.
 
 /** The client never holds an access token, so it exits non-zero and no use of a token can be judged. */
 const NO_TOKEN = ['client-process', 'authorized-after-401', 'token-sent-as-bearer', 'token-on-every-request', 'token-not-in-query', 'token-only-to-its-resource'];
@@ -33,7 +34,13 @@ const NO_TOKEN = ['client-process', 'authorized-after-401', 'token-sent-as-beare
 const NO_REDEMPTION = ['token-endpoint-auth-method', 'pkce-code-verifier-sent', 'pkce-verifier-matches-challenge', 'resource-in-token-request', 'resource-consistent', ...NO_TOKEN];
 
 /** The client never reaches the authorization endpoint. */
-const NO_AUTHORIZATION = ['pkce-code-challenge-sent', 'pkce-s256', 'resource-in-authorization-request', 'state-sent', 'client-id-used', 'resource-is-canonical-server-uri', ...NO_REDEMPTION];
+const NO_AUTHORIZATION = ['pkce-code-challenge-sent', 'pkce-s256', 'resource-in-authorization-request', 'state-sent', 'client-id-used', 'resource-is-canonical-server-uri', 'resource-no-trailing-slash', ...NO_REDEMPTION];
+
+/** Of these, the checks a 2025-03-26 world judges: its flow is not held to requirements that came later. */
+const atWire2025 = (ids: string[]): string[] => {
+  const defined = new Map(clientScenarios.flatMap((s) => s.checks).map((c) => [c.id, c]));
+  return ids.filter((id) => id === 'client-process' || defined.get(id)?.specVersions.includes('2025-03-26'));
+};
 
 /** Ignoring resource_metadata where PRM is only at a custom URL: no PRM, so the client takes the server for a 2025-03-26 one. */
 const NO_PRM = ['as-metadata-discovered', 'as-metadata-discovery-order', ...NO_AUTHORIZATION];
@@ -43,8 +50,6 @@ const TOKEN_IN_QUERY = ['client-process', 'authorized-after-401', 'token-sent-as
 
 const others = (all: string[], check: string) => all.filter((id) => id !== check);
 
-/** A 403 insufficient_scope answered without a new authorization: the call never succeeds and the client gives up. */
-const STEP_UP_NEVER_AUTHORIZED = ['client-process', 'step-up-escalation', 'step-up-scope-union', 'step-up-call-succeeds', 'authorized-after-401'];
 
 export const MUTANT_MATRIX: MutantCase[] = [
   // discovery
@@ -73,7 +78,7 @@ export const MUTANT_MATRIX: MutantCase[] = [
     check: 'prm-resource-validated',
     scenario: 'auth/resource-mismatch',
     defect: 'skip-prm-resource-check',
-    reason: /PRM named resource https:\/\/attacker\.example\/mcp for \S+, yet the client went on/,
+    reason: /PRM named resource https:\/\/evil\.example\.com\/mcp for \S+, yet the client went on/,
   },
   {
     check: 'as-metadata-discovered',
@@ -148,9 +153,8 @@ export const MUTANT_MATRIX: MutantCase[] = [
     check: 'registration-priority',
     scenario: 'auth/basic-cimd',
     defect: 'dcr-even-if-cimd',
+    // It never uses a URL client_id, so cimd-client-id-url does not apply, and this check carries the verdict.
     reason: /registered dynamically although the server supports client ID metadata documents/,
-    // It never uses a URL client_id, which leaves that check nothing to judge.
-    alsoFails: ['cimd-client-id-url'],
   },
   {
     check: 'cimd-client-id-url',
@@ -260,6 +264,12 @@ export const MUTANT_MATRIX: MutantCase[] = [
     alsoFails: NO_TOKEN,
   },
   {
+    check: 'resource-no-trailing-slash',
+    scenario: 'auth/metadata-var2',
+    defect: 'prm-resource-with-slash',
+    reason: /resource was http:\/\/127\.0\.0\.1:\d+\/; MCP asks for http:\/\/127\.0\.0\.1:\d+, without the trailing slash/,
+  },
+  {
     check: 'resource-consistent',
     scenario: 'auth/metadata-default',
     defect: 'no-resource-token',
@@ -313,8 +323,8 @@ export const MUTANT_MATRIX: MutantCase[] = [
     scenario: 'auth/metadata-default',
     defect: 'no-auth-on-followups',
     reason: /\d+ of \d+ MCP request\(s\) after authorization had no token/,
-    // The resource server answers the bare requests 401, so the client never gets to call a tool.
-    alsoFails: ['client-process', 'authorized-after-401'],
+    // The resource server answers the bare requests 401 and the client gives up; its first retry was accepted.
+    alsoFails: ['client-process'],
   },
   {
     check: 'token-not-in-query',
@@ -388,13 +398,14 @@ export const MUTANT_MATRIX: MutantCase[] = [
     defect: 'scope-all-supported',
     reason: /the first authorization requested "mcp:profile", without the challenged mcp:basic/,
   },
+  // Without step-up the tool call ends the run with an error; that exit is the step-up checks' verdict,
+  // not client-process's (the scenario's exitExplainedBy), and the union has nothing to judge.
   {
     check: 'step-up-escalation',
     scenario: 'auth/scope-step-up',
-    defect: 'refresh-on-step-up',
+    defect: 'no-step-up',
     reason: /after the 403 insufficient_scope \(#\d+, scope "mcp:write"\) the client never authorized again/,
-    // The refresh brings back the same narrow token, the call is refused again and the mutant gives up.
-    alsoFails: STEP_UP_NEVER_AUTHORIZED.filter((id) => id !== 'step-up-escalation'),
+    alsoFails: ['step-up-call-succeeds'],
   },
   {
     check: 'step-up-scope-union',
@@ -405,16 +416,16 @@ export const MUTANT_MATRIX: MutantCase[] = [
   {
     check: 'step-up-call-succeeds',
     scenario: 'auth/scope-step-up',
-    defect: 'refresh-on-step-up',
-    reason: /tools\/call never succeeded after the 403 insufficient_scope \(#\d+\); the last attempt, #\d+, got 403/,
-    alsoFails: STEP_UP_NEVER_AUTHORIZED.filter((id) => id !== 'step-up-call-succeeds'),
+    defect: 'no-step-up',
+    reason: /the client never called the tool again after the 403 insufficient_scope \(#\d+\)/,
+    alsoFails: ['step-up-escalation'],
   },
+  // The mutant refreshes once, meets the same 403, then authorizes: the refresh it should not have made is the finding.
   {
     check: 'step-up-reauthorizes',
     scenario: 'auth/scope-step-up-with-refresh-token',
     defect: 'refresh-on-step-up',
-    reason: /after the 403 insufficient_scope \(#\d+\) the client refreshed \(#\d+\) instead of authorizing: a refresh cannot widen scope/,
-    alsoFails: ['client-process'],
+    reason: /after the 403 insufficient_scope \(#\d+\) the client refreshed \(#\d+\) before authorizing again: a refresh cannot widen scope/,
   },
   ...(['auth/scope-retry-limit', 'auth/scope-step-up-varying-challenge', 'auth/scope-step-up-reordered-challenge'] as const).map((scenario) => ({
     check: 'step-up-retry-limit',
@@ -423,6 +434,21 @@ export const MUTANT_MATRIX: MutantCase[] = [
     reason: /\d+ authorization attempts for an operation whose step-up cannot succeed \(at most 3\)/,
   })),
   // caching that a client without a store still shows: the second start is a cold one
+  {
+    check: 'reregister-on-as-change',
+    scenario: 'auth/authorization-server-migration',
+    defect: 'keep-client-across-as',
+    reason: /after the 401 \(#\d+\) that followed the change after the resource server served #\d+, the client went to \S+ \(#\d+, authorize\) without registering there/,
+    // The second server does not know the client: no code, and the run ends in an error.
+    alsoFails: ['no-credential-reuse-across-as', 'client-process'],
+  },
+  {
+    check: 'no-credential-reuse-across-as',
+    scenario: 'auth/authorization-server-migration',
+    defect: 'keep-client-across-as',
+    reason: /at the second authorization server carried the client_id the first server registered/,
+    alsoFails: ['reregister-on-as-change', 'client-process'],
+  },
   {
     check: 'discovery-refetch-on-new-resource-metadata',
     scenario: 'auth/discovery-new-resource-metadata',
@@ -436,7 +462,7 @@ export const MUTANT_MATRIX: MutantCase[] = [
     defect: 'ignore-legacy-metadata',
     reason: /used the default endpoint \S+\/register without ever requesting \S+\/\.well-known\/oauth-authorization-server/,
     // The default endpoints do not exist on this server (its metadata names /oauth/...), so registration fails.
-    alsoFails: NO_AUTHORIZATION,
+    alsoFails: atWire2025(NO_AUTHORIZATION),
   },
   {
     check: 'legacy-metadata-at-server-root',
@@ -463,21 +489,6 @@ export interface ReferenceMutantCase extends Omit<MutantCase, 'defect'> {
   defect: ReferenceDefect;
 }
 
-/**
- * Scenarios the mutant client cannot pass even without a defect, because it keeps nothing between
- * starts and shares nothing between copies: their checks are proven with the reference mutant.
- */
-export const NEEDS_A_STORE = [
-  'auth/scope-never-narrows',
-  'auth/refresh-across-runs',
-  'auth/refresh-race',
-  'auth/refresh-concurrent-requests',
-  'auth/discovery-warm-reconnect',
-  'auth/discovery-max-age',
-  'auth/discovery-concurrent-cold-start',
-  'auth/discovery-outage',
-];
-
 /** Every check of the race but the one named: which of them a broken lock also breaks depends on the interleaving. */
 const RACE_CHECKS = clientScenarios.find((s) => s.id === 'auth/refresh-race')!.checks.map((c) => c.id);
 const raceBesides = (...excluded: string[]) => RACE_CHECKS.filter((id) => !excluded.includes(id));
@@ -496,8 +507,9 @@ export const REFERENCE_MUTANT_MATRIX: ReferenceMutantCase[] = [
     scenario: 'auth/refresh-across-runs',
     defect: 'keep-old-refresh-token',
     reason: /refresh #\d+ presented generation 0 of family \S+ \(issued in #\d+\), but #\d+ had already issued generation 1/,
-    // The server sees reuse and revokes the family: the client authorizes again and never refreshes while rotation is off.
-    alsoFails: ['refresh-instead-of-reauthorization', 'refresh-token-kept-when-not-rotated'],
+    // The server sees reuse and revokes the family: the client authorizes again, and so never refreshes
+    // while rotation is off (refresh-token-kept-when-not-rotated does not apply).
+    alsoFails: ['refresh-instead-of-reauthorization'],
   },
   {
     check: 'refresh-token-kept-when-not-rotated',
@@ -572,13 +584,13 @@ export const REFERENCE_MUTANT_MATRIX: ReferenceMutantCase[] = [
     reason: /refresh #\d+ arrived at [\d.]+ ms while refresh #\d+ of family \S+ was still unanswered/,
   },
   // step-up
+  // The refreshed token is as narrow as before: the call is refused again and the client gives up,
+  // an exit the step-up check's verdict explains (exitExplainedBy).
   {
     check: 'step-up-reauthorizes',
     scenario: 'auth/scope-step-up-with-refresh-token',
     defect: 'step-up-via-refresh',
     reason: /the client refreshed \(#\d+\) instead of authorizing: a refresh cannot widen scope/,
-    // The refreshed token is as narrow as before: the call is refused again and the client gives up.
-    alsoFails: ['client-process'],
   },
   {
     check: 'step-up-scope-union',
@@ -591,6 +603,8 @@ export const REFERENCE_MUTANT_MATRIX: ReferenceMutantCase[] = [
     scenario: 'auth/scope-never-narrows',
     defect: 'step-up-keeps-old-refresh-token',
     reason: /not of the stepped-up family/,
+    // The narrow grant it refreshes cannot call the tool: the second run steps up, an authorization the right family would have spared.
+    alsoFails: ['refresh-instead-of-reauthorization'],
   },
   {
     check: 'bare-403-not-step-up',
@@ -607,6 +621,8 @@ export const REFERENCE_MUTANT_MATRIX: ReferenceMutantCase[] = [
     reason: /run 2 \(warm reconnect\) refreshed \(#\d+\) although its access token was valid and no request had been refused/,
   },
   { check: 'registration-once', scenario: 'auth/discovery-warm-reconnect', defect: 'register-every-run', reason: /2 registrations; run 2 \(warm reconnect\) registered again/ },
+  // Tokens kept and reused, but a new client for every authorization: only a later start that must authorize shows it.
+  { check: 'registration-once', scenario: 'auth/registration-reused', defect: 'register-every-authorization', reason: /2 registrations; run 2 \(access revoked\) registered again/ },
   {
     check: 'discovery-no-store-honoured',
     scenario: 'auth/discovery-cache-control',
@@ -623,7 +639,7 @@ export const REFERENCE_MUTANT_MATRIX: ReferenceMutantCase[] = [
   { check: 'discovery-single-flight', scenario: 'auth/discovery-concurrent-cold-start', defect: 'no-discovery-cache', reason: /was fetched \d+ times by \d+ copies/ },
   {
     check: 'reregister-on-as-change',
-    scenario: 'auth/authorization-server-migration',
+    scenario: 'auth/authorization-server-migration-across-runs',
     defect: 'client-keyed-by-resource',
     reason: /without registering there/,
     // The second server does not know the client, so the authorization fails and the run with it.
@@ -631,7 +647,7 @@ export const REFERENCE_MUTANT_MATRIX: ReferenceMutantCase[] = [
   },
   {
     check: 'no-credential-reuse-across-as',
-    scenario: 'auth/authorization-server-migration',
+    scenario: 'auth/authorization-server-migration-across-runs',
     defect: 'client-keyed-by-resource',
     reason: /at the second authorization server carried the client_id the first server registered/,
     alsoFails: ['reregister-on-as-change', 'client-process'],

@@ -423,7 +423,11 @@ function startClient(
 
   let child: ChildProcess | undefined;
   try {
-    child = spawn('/bin/sh', ['-c', line], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
+    // stdin is a pipe the kit never writes to and closes only once the client is gone, as the
+    // official suite leaves it: a terminal nobody types into. /dev/null would be an immediate end
+    // of input, and CLIs that take end of input for "the host went away" (mcp-remote-client
+    // shuts down on it) would quit before doing anything that is judged.
+    child = spawn('/bin/sh', ['-c', line], { detached: true, stdio: ['pipe', 'pipe', 'pipe'], env });
   } catch (error) {
     spawnError = (error as Error).message;
   }
@@ -503,10 +507,13 @@ function startClient(
       stream?.on('error', () => undefined);
     }
     const outputClosed = new Promise<void>((resolve) => child!.once('close', () => resolve()));
+    // A client that closes its end first would otherwise make the kit's end raise EPIPE.
+    child.stdin?.on('error', () => undefined);
 
     child.on('error', (error: NodeJS.ErrnoException) => {
       if (pid !== undefined) return; // errors of a running process (a failed kill) change nothing here
       spawnError = error.code ? `${error.code}: ${error.message}` : error.message;
+      child!.stdin?.destroy();
       exited = true;
       void settle();
     });
@@ -517,6 +524,7 @@ function startClient(
       exitCode = code;
       exitSignal = signal;
       exitEvent = recorder.event('exit', actor, { exitCode: code, signal });
+      child!.stdin?.destroy();
       if (pid !== undefined) {
         // Whatever the client left running (a listener, a helper) goes with it.
         if (signalGroup(pid, 0)) {

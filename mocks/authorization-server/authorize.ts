@@ -7,10 +7,28 @@ import { oauthError } from './oauth-error.js';
 
 type ParameterShaper = (value: string | undefined) => string | undefined;
 
+/**
+ * A state the client never sent, shaped like the one it did: every digit and letter moves one place
+ * on within its own range. An injected response comes from the attacker's own flow with the same
+ * client software, so its state looks like one the client issues. A random value would not do: a
+ * client that sets aside states it could not have issued (mcp-remote ignores any state outside
+ * [A-Za-z0-9-]) would pass or warn depending on whether the draw held a `_`.
+ */
+export function shiftedState(requested: string | undefined): string {
+  const shifted = requested?.replace(/[0-9A-Za-z]/g, (c) => {
+    if (c === '9') return '0';
+    if (c === 'Z') return 'A';
+    if (c === 'z') return 'a';
+    return String.fromCharCode(c.charCodeAt(0) + 1);
+  });
+  // A client that sent no state (or one with nothing to shift) still gets one it never sent.
+  return shifted !== undefined && shifted !== requested ? shifted : randomToken(16);
+}
+
 /** `state` in the authorization response, from the request's state (the CSRF trap when not echoed). */
 export const stateParameters: Record<AsKnobs['state'], ParameterShaper> = {
   echo: (requested) => requested,
-  wrong: () => randomToken(16),
+  wrong: shiftedState,
   omit: () => undefined,
 };
 

@@ -157,6 +157,24 @@ exit 3
     expect(scenario.checks.find((c) => c.id === 'client-process')!.status).toBe('pass');
   });
 
+  it('keeps stdin open and silent while the client runs, so a CLI that quits at end of input is not cut short', async () => {
+    // mcp-remote-client shuts down when its stdin ends; the official suite gives clients an open pipe.
+    const script = await writeScript(
+      dir,
+      'stdin.mjs',
+      `let got = '';
+process.stdin.on('data', (chunk) => (got += chunk));
+process.stdin.on('end', () => { console.error('stdin ended, ' + got.length + ' bytes'); process.exit(4); });
+setTimeout(() => { console.log('stdin still open, ' + got.length + ' bytes'); process.exit(0); }, 500);
+`,
+    );
+    const report = await run(`node ${script}`);
+    const outcome = report.scenarios[0].processes[0];
+    expect(outcome.stderrTail).toBe('');
+    expect(outcome.exitCode).toBe(0);
+    expect(outcome.stdoutTail).toBe('stdin still open, 0 bytes\n');
+  });
+
   it('hands the client the contract: URL last, scenario, version, context, state dir, HOME, XDG, BROWSER, PATH', async () => {
     const script = await writeScript(
       dir,

@@ -56,6 +56,22 @@ describe('authorization endpoint', () => {
     if (knob === 'wrong') expect(params.get('state')).toBeTruthy();
   });
 
+  it('answers the wrong-state knob with a state the client never sent, shaped like the one it did', async () => {
+    const { world } = await newWorld({ as: { state: 'wrong' } });
+    const client = await register(world);
+    const state = redirectParams(await requestFor(world, client, { state: '812d23ec-16b7-44bd-87cc-6c0f5816c1ac' })).get('state');
+    expect(state).toBe('923e34fd-27c8-55ce-98dd-7d1g6927d2bd');
+    // The same request draws the same state: a verdict on it cannot change from run to run.
+    expect(redirectParams(await requestFor(world, client, { state: '812d23ec-16b7-44bd-87cc-6c0f5816c1ac' })).get('state')).toBe(state);
+    expect(redirectParams(await requestFor(world, client, { state: 'Zz9' })).get('state')).toBe('Aa0');
+    // Without a state to shift, still one the client never sent.
+    for (const sent of [undefined, '-_.~']) {
+      const answered = redirectParams(await requestFor(world, client, { state: sent })).get('state');
+      expect(answered).toMatch(/^[A-Za-z0-9_-]{16,}$/);
+      expect(answered).not.toBe(sent);
+    }
+  });
+
   it.each([
     ['correct', (issuer: string) => issuer],
     ['wrong', () => 'https://evil.example.com'],

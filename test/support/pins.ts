@@ -17,6 +17,12 @@ export interface Pins {
    * that the property fails, with a check message matching the pattern, is pinned.
    */
   failingProperties?: Record<string, RegExp>;
+  /**
+   * Property scenarios where the interleaving decides even how bad the counterexample is: a copy may
+   * die of it (client-process fails) or only SHOULDs warn. Pinned: a counterexample was found, and a
+   * check that did not pass says the pattern.
+   */
+  counterexampleProperties?: Record<string, RegExp>;
 }
 
 export function installedVersion(name: string): string {
@@ -27,6 +33,7 @@ export function installedVersion(name: string): string {
 /** One line per entry that moved; empty when the report matches the pins exactly. */
 export function pinChanges(report: Report, pins: Pins): string[] {
   const properties = pins.failingProperties ?? {};
+  const counterexamples = pins.counterexampleProperties ?? {};
   const lines: string[] = [];
   const seen = new Set<string>();
   const passing = new Set<string>();
@@ -35,6 +42,12 @@ export function pinChanges(report: Report, pins: Pins): string[] {
     if (pattern) {
       if (scenario.status !== 'fail' || !scenario.property?.counterexample) lines.push(`property ${scenario.id} did not fail with a counterexample (${scenario.status})`);
       else if (!scenario.checks.some((c) => c.status !== 'pass' && pattern.test(c.message))) lines.push(`property ${scenario.id} failed, but no check said ${pattern}`);
+      continue;
+    }
+    const anyCounterexample = counterexamples[scenario.id];
+    if (anyCounterexample) {
+      if (!scenario.property?.counterexample) lines.push(`property ${scenario.id} found no counterexample (${scenario.status})`);
+      else if (!scenario.checks.some((c) => c.status !== 'pass' && anyCounterexample.test(c.message))) lines.push(`property ${scenario.id} found a counterexample, but no check said ${anyCounterexample}`);
       continue;
     }
     if (scenario.status === 'pass') passing.add(scenario.id);
@@ -48,7 +61,7 @@ export function pinChanges(report: Report, pins: Pins): string[] {
       else if (pinned !== verdict) lines.push(`was ${pinned}, now ${verdict}: ${key} (${message})`);
     }
   }
-  for (const id of Object.keys(properties)) if (!report.scenarios.some((s) => s.id === id)) lines.push(`property ${id} did not run`);
+  for (const id of [...Object.keys(properties), ...Object.keys(counterexamples)]) if (!report.scenarios.some((s) => s.id === id)) lines.push(`property ${id} did not run`);
   for (const key of Object.keys(pins.checks)) if (!seen.has(key)) lines.push(`pinned ${pins.checks[key]}, now passes or is gone: ${key}`);
   for (const id of passing) if (!pins.passingScenarios.includes(id)) lines.push(`scenario now passes: ${id}`);
   for (const id of pins.passingScenarios) if (!passing.has(id)) lines.push(`scenario no longer passes (or is gone): ${id}`);

@@ -21,7 +21,7 @@ export const responseScenarios = [
   scenario({
     id: 'auth/state-mismatch',
     title: 'Authorization response with a different state',
-    description: 'The redirect carries a state the client never sent (an injected response). The client should discard it and redeem nothing.',
+    description: 'The redirect carries a state the client never sent, shaped like the one it did (an injected response from another flow of the same client). The client should discard it and redeem nothing.',
     suites: ['core', 'response'],
     specVersions: since('2025-06-18'),
     world: { as: { state: 'wrong' } },

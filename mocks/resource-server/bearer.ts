@@ -35,15 +35,10 @@ function challengeResponse(status: 401 | 403, challenge: string, body?: Record<s
   return body ? HttpResponse.json(body, { status, headers }) : new HttpResponse(null, { status, headers });
 }
 
-/**
- * Every method of the MCP endpoint is guarded: a GET for an SSE stream without a token gets the
- * same 401 as a POST, as a server whose authorization sits in front of its routes answers it
- * (a client may probe with one before it sends anything).
- */
 export function bearerGuard(mcpUrl: string, options: BearerGuardOptions) {
   const publicMethods = new Set(options.publicMethods);
   const insufficientScope = options.insufficientScope ?? ((scope: string) => insufficientScopeChallenge(options.challenge, scope));
-  return http.all(mcpUrl, async ({ request }) => {
+  return http.post(mcpUrl, async ({ request }) => {
     // Cloned because the JSON-RPC handler behind this guard reads the same body.
     const body = parseJsonRpc(await request.clone().text());
     const messages = body?.messages ?? [];

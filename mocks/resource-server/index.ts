@@ -62,6 +62,7 @@ export function resourceServerHandlers(config: ResourceServerConfig): RequestHan
     ...(knobs.prm.unavailable !== undefined
       ? [...new Set([...prmUrls, new URL('/.well-known/oauth-protected-resource', mcpUrl).href])].map((url) => protectedResourceMetadataUnavailable(url, knobs.prm.unavailable!))
       : prmUrls.map((url) => protectedResourceMetadata(url, document, knobs.prm.cacheControl))),
+    ...mcpMethodNotAllowed(mcpUrl),
     bearerGuard(mcpUrl, {
       verify: config.verify,
       challenge,
@@ -69,8 +70,6 @@ export function resourceServerHandlers(config: ResourceServerConfig): RequestHan
       policies,
       insufficientScope: insufficientScopeChallenges[challengeVariation](challenge, counter),
     }),
-    // Only an authorized GET or DELETE learns that the method is not offered.
-    ...mcpMethodNotAllowed(mcpUrl),
     mcpEndpoint(mcpUrl, mcpMethods(toolNames(knobs))),
   ];
 }

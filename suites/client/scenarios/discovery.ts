@@ -27,7 +27,8 @@ export const discoveryScenarios = [
   scenario({
     id: 'auth/metadata-var2',
     title: 'PRM at the root well-known URI, issuer with a path, RFC 8414 path-inserted metadata',
-    description: 'The path-inserted PRM URI answers 404 so the client must fall back to the root one. The issuer is /tenant1; its metadata lives at /.well-known/oauth-authorization-server/tenant1, and root metadata is a trap.',
+    description:
+      'The path-inserted PRM URI answers 404 so the client must fall back to the root one, whose resource is the origin (RFC 9728 §3.3: the identifier the root URL is built from). The issuer is /tenant1; its metadata lives at /.well-known/oauth-authorization-server/tenant1, and root metadata is a trap.',
     suites: ['core', 'metadata'],
     specVersions: since('2025-11-25'),
     world: { prm: { location: 'root', advertise: false }, as: { issuerPath: '/tenant1', metadata: ['oauth'] } },
@@ -54,7 +55,7 @@ export const discoveryScenarios = [
   scenario({
     id: 'auth/resource-mismatch',
     title: 'PRM whose resource names another server',
-    description: 'The PRM document says resource = https://attacker.example/mcp. The client must not use it: no registration, authorization or token request may follow.',
+    description: 'The PRM document says resource = https://evil.example.com/mcp. The client must not use it: no registration, authorization or token request may follow.',
     suites: ['core', 'metadata'],
     specVersions: since('2025-06-18'),
     world: { prm: { resource: 'other-origin' } },

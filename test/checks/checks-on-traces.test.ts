@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { pkceVerifierMatches } from '../../suites/client/checks/pkce.js';
+import { pkceFreshPerAttempt, pkceVerifierMatches } from '../../suites/client/checks/pkce.js';
 import { tokenEndpointAuth } from '../../suites/client/checks/registration.js';
 import { issWrongRejected, issMatchingAccepted } from '../../suites/client/checks/response.js';
 import { tokenOnEveryRequest } from '../../suites/client/checks/token-use.js';
@@ -81,5 +81,24 @@ describe('token-on-every-request', () => {
     const finding = tokenOnEveryRequest.judge(t);
     expect(finding.outcome).toBe('unmet');
     expect(finding).toMatchObject({ evidence: [{ exchange: 5, part: 'header.authorization' }] });
+  });
+});
+
+describe('pkce-fresh-per-attempt', () => {
+  it('takes the same authorization URL fetched again before its code was redeemed for one attempt (a CLI checking the URL, then its browser)', () => {
+    const t = trace(facts(), [authorize('code-1'), { ...authorize('code-2'), actor: 'browser' }, redeem('code-2')]);
+    expect(pkceFreshPerAttempt.judge(t)).toMatchObject({ outcome: 'missing', precondition: { id: 'second-authorization' }, message: expect.stringContaining('the client made 1') });
+  });
+
+  it('fails a challenge presented again after a code of it was redeemed: a new attempt that reused it', () => {
+    const t = trace(facts(), [authorize('code-1'), redeem('code-1'), authorize('code-2'), redeem('code-2')]);
+    expect(pkceFreshPerAttempt.judge(t)).toMatchObject({ outcome: 'unmet', message: 'the same code_challenge was sent in two authorization attempts', evidence: [{ exchange: 3 }, { exchange: 1 }] });
+  });
+
+  it('passes two attempts with their own challenge and state', () => {
+    const other = 'b'.repeat(43);
+    const otherChallenge = createHash('sha256').update(other).digest('base64url');
+    const t = trace(facts(), [authorize('code-1'), redeem('code-1'), authorize('code-2', { code_challenge: otherChallenge, state: 't' })]);
+    expect(pkceFreshPerAttempt.judge(t)).toMatchObject({ outcome: 'met', message: '2 attempts, each with its own challenge and state' });
   });
 });

@@ -2,7 +2,8 @@
 import { createHash } from 'node:crypto';
 import { met, missing, notExercised, unmet, type CheckDef, type Evidence } from '../../../core/check.js';
 import { since } from '../../../core/spec.js';
-import { authorizationRequests, ev, form, query } from '../../../core/trace-query.js';
+import { authorizationRequests, codeRedemptions, ev, form, query, redirectParams } from '../../../core/trace-query.js';
+import type { Exchange, Trace } from '../../../core/trace.js';
 import { LINK } from '../links.js';
 import { redemptionsWithAuthorization, usesOfAuthorizationServer } from '../observe.js';
 import { AUTHORIZED_AGAIN } from '../preconditions.js';
@@ -93,6 +94,28 @@ export const pkceVerifierMatches: CheckDef = {
   },
 };
 
+/**
+ * Authorization attempts, each as the requests that made it. The same authorization URL fetched
+ * again before any code it yielded was redeemed is the same attempt: a CLI may check the URL itself
+ * and then hand it to the browser. Once one of its codes was redeemed, the same challenge again is
+ * a new attempt that reused it.
+ */
+function attempts(trace: Trace): Exchange[][] {
+  const redeemedAt = new Map<string, number>();
+  for (const e of codeRedemptions(trace)) {
+    const code = form(e).get('code');
+    if (code && !redeemedAt.has(code)) redeemedAt.set(code, e.at);
+  }
+  const found: Exchange[][] = [];
+  for (const e of [...authorizationRequests(trace)].sort((a, b) => a.at - b.at || a.id - b.id)) {
+    const key = (x: Exchange) => `${query(x).get('code_challenge')} ${query(x).get('state')}`;
+    const same = found.find((attempt) => key(attempt[0]) === key(e) && !attempt.some((x) => (redeemedAt.get(redirectParams(x)?.get('code') ?? '') ?? Infinity) < e.at));
+    if (same) same.push(e);
+    else found.push([e]);
+  }
+  return found;
+}
+
 export const pkceFreshPerAttempt: CheckDef = {
   id: 'pkce-fresh-per-attempt',
   title: 'uses a fresh code_challenge (and state) for every authorization attempt',
@@ -102,20 +125,20 @@ export const pkceFreshPerAttempt: CheckDef = {
   specLinks: [LINK.oauth21Pkce],
   preconditions: [AUTHORIZED_AGAIN],
   judge(trace) {
-    const requests = authorizationRequests(trace);
-    if (requests.length === 0) return missing('the client never sent an authorization request');
-    if (requests.length < 2) return notExercised(AUTHORIZED_AGAIN, `freshness needs two authorization attempts to compare; the client made ${requests.length}`);
+    if (authorizationRequests(trace).length === 0) return missing('the client never sent an authorization request');
+    const tries = attempts(trace);
+    if (tries.length < 2) return notExercised(AUTHORIZED_AGAIN, `freshness needs two authorization attempts to compare; the client made ${tries.length}`);
     for (const param of ['code_challenge', 'state']) {
       const seen = new Map<string, number>();
-      for (const e of requests) {
-        const value = query(e).get(param);
+      for (const [first] of tries) {
+        const value = query(first).get(param);
         if (!value) continue;
         const earlier = seen.get(value);
-        if (earlier !== undefined) return unmet(`the same ${param} was sent in two authorization attempts`, [ev(e, `query.${param}`), { exchange: earlier, part: `query.${param}` }]);
-        seen.set(value, e.id);
+        if (earlier !== undefined) return unmet(`the same ${param} was sent in two authorization attempts`, [ev(first, `query.${param}`), { exchange: earlier, part: `query.${param}` }]);
+        seen.set(value, first.id);
       }
     }
-    return met(`${requests.length} attempts, each with its own challenge and state`);
+    return met(`${tries.length} attempts, each with its own challenge and state`);
   },
 };
 

@@ -16,6 +16,7 @@ import {
 } from '../checks/caching.js';
 import { pkceFreshPerAttempt } from '../checks/pkce.js';
 import { refreshInsteadOfReauthorization, refreshNotWhileValid } from '../checks/refresh.js';
+import { respondsTo401 } from '../checks/token-use.js';
 import { REQUESTED_AFTER_CHANGE } from '../preconditions.js';
 import { scenario } from './define.js';
 
@@ -31,7 +32,7 @@ export const cachingScenarios = [
     suites: ['caching'],
     specVersions: since('2025-06-18'),
     runs: [COLD_START, { label: 'warm reconnect' }],
-    checks: [discoveryCachedWarm, registrationOnce, refreshNotWhileValid, refreshInsteadOfReauthorization],
+    checks: [respondsTo401, discoveryCachedWarm, registrationOnce, refreshNotWhileValid, refreshInsteadOfReauthorization],
   }),
   scenario({
     id: 'auth/discovery-cache-control',
@@ -41,7 +42,7 @@ export const cachingScenarios = [
     specVersions: since('2025-06-18'),
     world: { as: { metadataCacheControl: 'no-store' } },
     runs: [COLD_START, AFTER_EXPIRY],
-    checks: [discoveryNoStoreHonoured],
+    checks: [respondsTo401, discoveryNoStoreHonoured],
   }),
   scenario({
     id: 'auth/discovery-max-age',
@@ -51,7 +52,7 @@ export const cachingScenarios = [
     specVersions: since('2025-06-18'),
     world: { prm: { cacheControl: 'max-age=3600' }, as: { metadataCacheControl: 'max-age=3600' } },
     runs: [COLD_START, AFTER_EXPIRY],
-    checks: [discoveryMaxAgeHonoured, refreshInsteadOfReauthorization],
+    checks: [respondsTo401, discoveryMaxAgeHonoured, refreshInsteadOfReauthorization],
   }),
   scenario({
     id: 'auth/discovery-new-resource-metadata',
@@ -60,7 +61,7 @@ export const cachingScenarios = [
     suites: ['caching'],
     specVersions: since('2025-06-18'),
     runs: [COLD_START, { ...AFTER_EXPIRY, label: 'new resource metadata', world: { rs: { resourceMetadataPath: '/.well-known/oauth-protected-resource/mcp-v2' } } }],
-    checks: [discoveryRefetchOnNewResourceMetadata],
+    checks: [respondsTo401, discoveryRefetchOnNewResourceMetadata],
   }),
   // The official world of this name: the move happens under the running client, after the first
   // request the resource server serves with a token (initialize and notifications need none).
@@ -72,7 +73,7 @@ export const cachingScenarios = [
     suites: ['core', 'caching'],
     specVersions: since('2026-07-28'),
     world: { as2: {}, prm: { migrateAfterAuthorizedRequests: 1 }, rs: { publicMethods: ['initialize', 'notifications/initialized'], challengeScope: 'mcp:basic' } },
-    checks: [reregisterOnAsChange, noCredentialReuseAcrossAs, pkceFreshPerAttempt],
+    checks: [respondsTo401, reregisterOnAsChange, noCredentialReuseAcrossAs, pkceFreshPerAttempt],
   }),
   scenario({
     id: 'auth/authorization-server-migration-across-runs',
@@ -83,7 +84,7 @@ export const cachingScenarios = [
     world: { as2: {} },
     runs: [COLD_START, { label: 'authorization server changed', world: { prm: { authorizationServer: 'second' } } }],
     requires: [REQUESTED_AFTER_CHANGE.id],
-    checks: [reregisterOnAsChange, noCredentialReuseAcrossAs],
+    checks: [respondsTo401, reregisterOnAsChange, noCredentialReuseAcrossAs],
   }),
   scenario({
     id: 'auth/registration-reused',
@@ -93,7 +94,7 @@ export const cachingScenarios = [
     suites: ['caching'],
     specVersions: since('2025-06-18'),
     runs: [COLD_START, { label: 'access revoked', expireTokens: true, revokeRefreshTokens: true }],
-    checks: [registrationOnce, pkceFreshPerAttempt],
+    checks: [respondsTo401, registrationOnce, pkceFreshPerAttempt],
   }),
   scenario({
     id: 'auth/discovery-outage',
@@ -106,7 +107,7 @@ export const cachingScenarios = [
     // which a strict cache obeys; stale-if-error is what lets the last known good be used.
     world: { prm: { cacheControl: STALE_IF_ERROR }, as: { metadataCacheControl: STALE_IF_ERROR } },
     runs: [COLD_START, { ...AFTER_EXPIRY, label: 'PRM unavailable', world: { prm: { unavailable: 503 } }, clientRefuses: true }],
-    checks: [discoveryOutageKeepsLastKnownGood],
+    checks: [respondsTo401, discoveryOutageKeepsLastKnownGood],
   }),
   scenario({
     id: 'auth/discovery-concurrent-cold-start',
@@ -115,7 +116,7 @@ export const cachingScenarios = [
     suites: ['caching'],
     specVersions: since('2025-06-18'),
     runs: [{ label: 'copies starting together', instances: 3 }],
-    checks: [discoverySingleFlight],
+    checks: [respondsTo401, discoverySingleFlight],
   }),
   scenario({
     id: 'auth/auth-failure-loop',

@@ -19,6 +19,7 @@ import {
 import { pkceFreshPerAttempt } from '../checks/pkce.js';
 import { tokenEndpointAuth } from '../checks/registration.js';
 import { resourceCanonical, resourceInToken } from '../checks/resource.js';
+import { respondsTo401 } from '../checks/token-use.js';
 import { scenario } from './define.js';
 
 const POLICIES: RefreshPolicyName[] = ['strict', 'grace-same', 'grace-sibling', 'latest-wins', 'no-invalidation'];
@@ -119,7 +120,7 @@ export const refreshScenarios = [
       { label: 'token endpoint rate-limited', expireTokens: true, world: { as: { tokenFaults: [{ status: 429, count: 1, grant: 'refresh_token' }] } }, clientRefuses: true },
       { label: 'after the rate limit', world: { as: { tokenFaults: [] } } },
     ],
-    checks: [refreshInsteadOfReauthorization, refreshTokenRotatedUsed, refreshTokenKeptWhenNotRotated, refreshSurvivesTransientErrors, resourceInToken, resourceCanonical, tokenEndpointAuth, pkceFreshPerAttempt],
+    checks: [respondsTo401, refreshInsteadOfReauthorization, refreshTokenRotatedUsed, refreshTokenKeptWhenNotRotated, refreshSurvivesTransientErrors, resourceInToken, resourceCanonical, tokenEndpointAuth, pkceFreshPerAttempt],
   }),
   scenario({
     id: 'auth/refresh-race',
@@ -129,7 +130,7 @@ export const refreshScenarios = [
     suites: ['refresh'],
     specVersions: since('2025-06-18'),
     property: refreshRace,
-    checks: [refreshNoSupersededToken, refreshSingleFlight, refreshTokenPresentedOnce, refreshReuseNeverDetected, refreshNoReauthorization, refreshFollowUpUsesLatest],
+    checks: [respondsTo401, refreshNoSupersededToken, refreshSingleFlight, refreshTokenPresentedOnce, refreshReuseNeverDetected, refreshNoReauthorization, refreshFollowUpUsesLatest],
   }),
   scenario({
     id: 'auth/refresh-concurrent-requests',
@@ -141,6 +142,6 @@ export const refreshScenarios = [
     // Slow refreshes: two that one process sends together then overlap in the server's log.
     world: { as: { tokenLatencyMs: [0, 250, 250, 250, 250] } },
     runs: [{ label: 'cold start' }, { label: 'after expiry', expireTokens: true }],
-    checks: [refreshSingleFlightInProcess, refreshInsteadOfReauthorization],
+    checks: [respondsTo401, refreshSingleFlightInProcess, refreshInsteadOfReauthorization],
   }),
 ];

@@ -4,6 +4,7 @@ import type { KnobOverrides } from '../../../mocks/knobs.js';
 import { pkceFreshPerAttempt } from '../checks/pkce.js';
 import { refreshInsteadOfReauthorization } from '../checks/refresh.js';
 import { FLOW } from '../checks/sets.js';
+import { respondsTo401 } from '../checks/token-use.js';
 import {
   bare403NotStepUp,
   scopeNeverNarrows,
@@ -72,7 +73,7 @@ export const stepUpScenarios = [
     specVersions: since('2025-11-25'),
     world: withRefreshTokens(STEP_UP),
     exitExplainedBy: [stepUpReauthorizes.id],
-    checks: [stepUpReauthorizes],
+    checks: [stepUpReauthorizes, respondsTo401],
   }),
   scenario({
     id: 'auth/scope-retry-limit',
@@ -83,7 +84,7 @@ export const stepUpScenarios = [
     specVersions: since('2025-11-25'),
     world: RETRY_LIMIT,
     clientRefuses: true,
-    checks: [stepUpRetryLimit, pkceFreshPerAttempt],
+    checks: [stepUpRetryLimit, pkceFreshPerAttempt, respondsTo401],
   }),
   scenario({
     id: 'auth/scope-step-up-varying-challenge',
@@ -94,7 +95,7 @@ export const stepUpScenarios = [
     specVersions: since('2025-11-25'),
     world: HOPELESS_STEP_UP('description'),
     clientRefuses: true,
-    checks: [stepUpRetryLimit, pkceFreshPerAttempt],
+    checks: [stepUpRetryLimit, pkceFreshPerAttempt, respondsTo401],
   }),
   scenario({
     id: 'auth/scope-step-up-reordered-challenge',
@@ -105,7 +106,7 @@ export const stepUpScenarios = [
     specVersions: since('2025-11-25'),
     world: HOPELESS_STEP_UP('order'),
     clientRefuses: true,
-    checks: [stepUpRetryLimit, pkceFreshPerAttempt],
+    checks: [stepUpRetryLimit, pkceFreshPerAttempt, respondsTo401],
   }),
   scenario({
     id: 'auth/scope-bare-403',
@@ -115,7 +116,7 @@ export const stepUpScenarios = [
     specVersions: since('2025-11-25'),
     world: { rs: { bare403Tools: ['test-tool'] } },
     clientRefuses: true,
-    checks: [bare403NotStepUp],
+    checks: [bare403NotStepUp, respondsTo401],
   }),
   scenario({
     id: 'auth/scope-never-narrows',
@@ -126,6 +127,6 @@ export const stepUpScenarios = [
     world: withRefreshTokens(STEP_UP),
     runs: [{ label: 'step-up' }, { label: 'after expiry', expireTokens: true }],
     exitExplainedBy: [stepUpEscalation.id],
-    checks: [scopeNeverNarrows, stepUpEscalation, refreshInsteadOfReauthorization],
+    checks: [scopeNeverNarrows, stepUpEscalation, refreshInsteadOfReauthorization, respondsTo401],
   }),
 ];

@@ -566,18 +566,20 @@ async function attempt(scenario: ClientScenario, plan: Plan, ctx: ScenarioContex
 }
 
 /**
- * Why a scenario that ran tested nothing: every check of its own was not applicable to what the
- * target did (it only lists tools, say, where the scenario is about a tool's step-up). Such a
- * scenario is skipped with the reason rather than passed.
+ * Why a scenario that ran tested nothing: every check it exists for (ClientScenario.about, else all
+ * of its own) did not apply to what the client did, and nothing failed or warned. The checks beside
+ * them may well pass; the scenario is still skipped with the reason rather than passed, since what
+ * it is about was not exercised.
  */
-function notExercised(checks: CheckResult[]): string | undefined {
-  const own = checks.filter((c) => c.id !== PROCESS_CHECK);
-  if (own.length === 0 || !own.every((c) => c.status === 'skip') || checks.some(isFailing)) return undefined;
-  return `not exercised: ${own[0].message}`;
+function notExercised(scenario: ClientScenario, checks: CheckResult[]): string | undefined {
+  const about = new Set(scenario.about ?? scenario.checks.map((c) => c.id));
+  const judged = checks.filter((c) => about.has(c.id));
+  if (judged.length === 0 || !judged.every((c) => c.status === 'skip') || checks.some((c) => isFailing(c) || c.status === 'warn')) return undefined;
+  return `not exercised: ${judged[0].message}`;
 }
 
 function resultOf(scenario: ClientScenario, protocolVersion: string, durationMs: number, run: Attempt, property?: PropertyResult): ScenarioResult {
-  const unexercised = notExercised(run.checks);
+  const unexercised = notExercised(scenario, run.checks);
   return {
     id: scenario.id,
     title: scenario.title,

@@ -46,6 +46,12 @@ export interface ClientScenario {
    * unmet, the client's unsuccessful exit is its consequence, and client-process does not apply.
    */
   exitExplainedBy?: string[];
+  /**
+   * The checks the scenario exists for, where others are judged beside them (the flow it needs, the
+   * freshness of a second authorization): when none of these applied to what the client did, the
+   * scenario is skipped as not exercised. Default: all of its checks.
+   */
+  about?: string[];
   checks: CheckDef[];
 }
 

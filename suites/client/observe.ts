@@ -16,10 +16,10 @@ export function bare(url: string): string {
  * The distinct URLs a client requested for one endpoint role, in order of first request, with the
  * first exchange for each. Re-fetching a URL already tried is not a new probe.
  */
-export function probes(trace: Trace, role: 'prm' | 'as-metadata'): Array<{ url: string; exchange: Exchange }> {
+export function probes(trace: Trace, role: 'prm' | 'as-metadata', within: (e: Exchange) => boolean = () => true): Array<{ url: string; exchange: Exchange }> {
   const seen = new Map<string, Exchange>();
   for (const e of fromClients(trace)) {
-    if (e.role !== role) continue;
+    if (e.role !== role || !within(e)) continue;
     const url = bare(e.request.url);
     if (!seen.has(url)) seen.set(url, e);
   }
@@ -34,6 +34,7 @@ export function probes(trace: Trace, role: 'prm' | 'as-metadata'): Array<{ url: 
 export function probeOrderViolation(
   tried: Array<{ url: string; exchange: Exchange }>,
   expected: string[],
+  options: { mayStopEarly?: boolean } = {},
 ): { exchange: Exchange; why: string } | undefined {
   let answered: string | undefined;
   for (const [index, probe] of tried.entries()) {
@@ -49,7 +50,7 @@ export function probeOrderViolation(
     if (succeeded(probe.exchange)) answered = probe.url;
   }
   const untried = expected.slice(tried.length);
-  if (!answered && untried.length && tried.length)
+  if (!answered && untried.length && tried.length && !options.mayStopEarly)
     return { exchange: tried[tried.length - 1].exchange, why: `gave up after ${tried[tried.length - 1].url} answered ${tried[tried.length - 1].exchange.response?.status ?? 'nothing'}, without trying ${untried.join(', ')}` };
   return undefined;
 }

@@ -268,7 +268,9 @@ describe('discovery-outage-keeps-last-known-good', () => {
 
   it('fails a client that authorizes again, or gives up', () => {
     expect(discoveryOutageKeepsLastKnownGood.judge(runs(COLD, [expired, outage, authorize(), redeem()])).message).toMatch(/authorized again \(#10\) instead of refreshing/);
-    expect(discoveryOutageKeepsLastKnownGood.judge(runs(COLD, [expired, outage])).message).toMatch(/gave up without using the authorization server it knew/);
+    // Giving up is a finding only for a client that keeps something: one that refreshed before.
+    expect(discoveryOutageKeepsLastKnownGood.judge(runs(COLD, [expired, refresh(), mcp(200)], [expired, outage])).message).toMatch(/gave up without using the authorization server it knew/);
+    expect(discoveryOutageKeepsLastKnownGood.judge(runs(COLD, [expired, outage]))).toMatchObject({ outcome: 'missing', precondition: { id: 'kept-credentials', optional: true } });
   });
 
   it('does not apply to a client that never revalidated PRM, and cannot pass with one run', () => {
@@ -310,8 +312,12 @@ describe('the auth failure loop', () => {
     expect(authFailureNotCached.judge(runs(loop(1), [prm()]))).toMatchObject({ outcome: 'unmet', evidence: [{ exchange: 7, part: 'response.status' }] });
   });
 
-  it('fails a later run whose tool call never succeeds', () => {
-    expect(authFailureNotCached.judge(runs(loop(1), [mcp(401)]))).toMatchObject({ outcome: 'unmet', message: 'run 2 (run 2) tried again but its tool call never succeeded' });
+  it('fails a later run none of whose requests is served with a token', () => {
+    expect(authFailureNotCached.judge(runs(loop(1), [mcp(401)]))).toMatchObject({ outcome: 'unmet', message: 'run 2 (run 2) tried again but no request of it was served with a token' });
+  });
+
+  it('passes a later run served with a token, whatever it asked for (listing tools is enough)', () => {
+    expect(authFailureNotCached.judge(runs(loop(1), [mcp(200, 'at', undefined, 'tools/list')]))).toMatchObject({ outcome: 'met', message: expect.stringContaining('(tools/list) was served with a token') });
   });
 
   it('cannot pass when no token was refused, or with one run', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { pkceFreshPerAttempt, pkceVerifierMatches } from '../../suites/client/checks/pkce.js';
 import { tokenEndpointAuth } from '../../suites/client/checks/registration.js';
 import { issWrongRejected, issMatchingAccepted } from '../../suites/client/checks/response.js';
-import { tokenOnEveryRequest } from '../../suites/client/checks/token-use.js';
+import { respondsTo401, tokenOnEveryRequest } from '../../suites/client/checks/token-use.js';
 import { AS, RS, facts, formBody, trace } from '../support/trace-builder.js';
 
 const verifier = 'a'.repeat(43);
@@ -100,5 +100,36 @@ describe('pkce-fresh-per-attempt', () => {
     const otherChallenge = createHash('sha256').update(other).digest('base64url');
     const t = trace(facts(), [authorize('code-1'), redeem('code-1'), authorize('code-2', { code_challenge: otherChallenge, state: 't' })]);
     expect(pkceFreshPerAttempt.judge(t)).toMatchObject({ outcome: 'met', message: '2 attempts, each with its own challenge and state' });
+  });
+});
+
+describe('authorized-after-401', () => {
+  const challenge = { role: 'mcp' as const, method: 'POST', url: `${RS}/mcp`, status: 401, body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' };
+  const listed = (token: string, status = 200) => ({ role: 'mcp' as const, method: 'POST', url: `${RS}/mcp`, status, headers: { authorization: `Bearer ${token}` }, body: '{"jsonrpc":"2.0","id":2,"method":"tools/list"}' });
+
+  it('judges the answer to the 401, not what the client does with the session: a retried tools/list accepted is enough', () => {
+    const t = trace(facts(), [challenge, authorize('code-1'), redeem('code-1'), listed('at1')]);
+    expect(respondsTo401.judge(t)).toMatchObject({ outcome: 'met', evidence: [{ exchange: 1 }, { exchange: 4 }] });
+  });
+
+  it('takes a 403 insufficient_scope for a token the server accepted: it asks for more scope, after authenticating it', () => {
+    const denied = { ...listed('at1', 403), responseHeaders: { 'www-authenticate': 'Bearer error="insufficient_scope", scope="mcp:write"' } };
+    expect(respondsTo401.judge(trace(facts(), [challenge, authorize('code-1'), redeem('code-1'), denied])).outcome).toBe('met');
+  });
+
+  it('fails a client that never answered the 401 with an authorization, and one that left the code it was sent unredeemed', () => {
+    expect(respondsTo401.judge(trace(facts(), [challenge]))).toMatchObject({ outcome: 'unmet', message: 'the client never answered the 401 (#1) with an authorization' });
+    const callback = { role: 'callback' as const, url: `${redirect}?code=code-1&state=s`, status: 0, actor: 'browser' };
+    const lost = trace(facts(), [challenge, { ...authorize('code-1'), actor: 'browser' }, callback]);
+    lost.exchanges[2].response = undefined;
+    expect(respondsTo401.judge(lost)).toMatchObject({
+      outcome: 'unmet',
+      message: 'after the 401 (#1) the authorization server issued a code (#2), delivered to its redirect URI (#3, nothing listening), and the client never redeemed it',
+    });
+  });
+
+  it('leaves a redeemed code whose token never came back missing: the check of what went wrong at the token endpoint carries the verdict', () => {
+    const refused = { ...redeem('code-1'), status: 400, responseBody: { error: 'invalid_grant' } };
+    expect(respondsTo401.judge(trace(facts(), [challenge, authorize('code-1'), refused])).outcome).toBe('missing');
   });
 });

@@ -44,6 +44,21 @@ describe('prm-discovery-order', () => {
     expect(prmDiscoveryOrder.judge(t).outcome).toBe('met');
   });
 
+  it('judges probes made before any challenge by the well-known order, and those after it by the challenge', () => {
+    const custom = `${RS}/custom/metadata/location.json`;
+    const advertised = facts({ prmUrl: custom }, { prm: { location: 'custom', advertise: true } });
+    const challenged = { role: 'mcp' as const, method: 'POST', url: `${RS}/mcp`, status: 401, responseHeaders: { 'www-authenticate': `Bearer resource_metadata="${custom}"` } };
+    // A client discovering ahead of its first request: nothing names the document yet.
+    const ahead = trace(advertised, [{ role: 'prm', url: prmPath, status: 404 }, { role: 'prm', url: prmRoot, status: 404 }, challenged, { role: 'prm', url: custom }]);
+    expect(prmDiscoveryOrder.judge(ahead).outcome).toBe('met');
+    // Once the challenge names it, the well-known URIs come too late.
+    const ignoring = trace(advertised, [challenged, { role: 'prm', url: prmPath, status: 404 }, { role: 'prm', url: custom }]);
+    expect(prmDiscoveryOrder.judge(ignoring)).toMatchObject({ outcome: 'unmet', message: expect.stringContaining('which is not one of the locations to try') });
+    // Ahead of the challenge, the order still holds.
+    const backwards = trace(advertised, [{ role: 'prm', url: prmRoot, status: 404 }, challenged, { role: 'prm', url: custom }]);
+    expect(prmDiscoveryOrder.judge(backwards)).toMatchObject({ outcome: 'unmet', message: expect.stringContaining('choice 2') });
+  });
+
   it('fails with a reason when the client never looked', () => {
     const finding = prmDiscoveryOrder.judge(trace(probing, []));
     expect(finding.outcome).toBe('missing');

@@ -120,10 +120,12 @@ async function http(url: string | URL, init: RequestInit = {}): Promise<Response
   return fetch(target, { redirect: 'manual', ...init });
 }
 
+/** The document, or undefined when the server says there is none (4xx); a 5xx says nothing, and is an error. */
 async function getJson<T>(url: string): Promise<T | undefined> {
   const response = await http(url, { headers: { accept: 'application/json' } });
   if (!response.ok) {
     await response.body?.cancel();
+    if (response.status >= 500) throw new Error(`${url} answered ${response.status}: cannot tell whether it exists`);
     return undefined;
   }
   return (await response.json()) as T;

@@ -16,7 +16,7 @@
 // tries again.
 //
 // Usage (the client command contract): node sdk-plain-client.js <mcp url>
-//   MCP_CONFORMANCE_CONTEXT: {"name":"pre-registration","client_id":...,"client_secret":...} is used
+//   MCP_CONFORMANCE_CONTEXT: {"name":"<the scenario>","client_id":...,"client_secret":...} is used
 //   as the client information, as an SDK user with configured credentials would.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

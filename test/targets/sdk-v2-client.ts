@@ -15,7 +15,7 @@
 // are the package's defaults under test.
 //
 // Usage (the client command contract): node sdk-v2-client.js <mcp url>
-//   MCP_CONFORMANCE_CONTEXT: {"name":"pre-registration","client_id":...,"client_secret":...} is used
+//   MCP_CONFORMANCE_CONTEXT: {"name":"<the scenario>","client_id":...,"client_secret":...} is used
 //   as the client information, as a user with configured credentials would.
 import { randomUUID } from 'node:crypto';
 import {

@@ -330,7 +330,7 @@ export const discoveryOutageKeepsLastKnownGood: CheckDef = {
   level: 'SHOULD',
   specVersions: since('2025-06-18'),
   specLinks: [LINK.rfc9728Caching],
-  preconditions: [REVALIDATED],
+  preconditions: [REVALIDATED, KEPT_CREDENTIALS],
   judge(trace) {
     const split = laterRuns(trace);
     if ('none' in split) return missing(split.none);
@@ -350,6 +350,9 @@ export const discoveryOutageKeepsLastKnownGood: CheckDef = {
     if (authorizations.length)
       return unmet(`after the PRM outage (#${outage.id}) ${run} authorized again (#${authorizations[0].id}) instead of refreshing at the authorization server it knew`, [ev(outage, 'response.status'), ev(authorizations[0])]);
     const refresh = after.find((e) => e.role === 'token' && new URL(e.request.url).origin === asOrigin && form(e).get('grant_type') === 'refresh_token');
+    // Keeping the last known authorization server needs something kept: a client that never refreshed keeps nothing.
+    if (!refresh && !fromClients(trace).some((e) => e.role === 'token' && form(e).get('grant_type') === 'refresh_token'))
+      return notExercised(KEPT_CREDENTIALS, `after the PRM outage (#${outage.id}) ${run} gave up, and no start ever refreshed: the client keeps nothing that could have let it go on`, [ev(outage, 'response.status')]);
     if (!refresh) return unmet(`after the PRM outage (#${outage.id}) ${run} gave up without using the authorization server it knew`, [ev(outage, 'response.status')]);
     return met(`after the PRM outage (#${outage.id}) ${run} refreshed at ${asOrigin} (#${refresh.id}), the authorization server it knew`, [ev(outage), ev(refresh)]);
   },
@@ -409,8 +412,9 @@ export const authFailureNotCached: CheckDef = {
       .filter((e) => runOf(e) > 0 && e.role === 'mcp')
       .sort(byArrival);
     if (later.length === 0) return unmet(`no run after the failure in ${describeRun(runs[0])} sent the server any request`, [ev(failures.at(-1)!, 'response.status', 'the last refusal')]);
-    const success = later.find((e) => succeeded(e) && mcpMethods(e).includes('tools/call'));
-    if (!success) return unmet(`${describeRun(runs[runOf(later[0])])} tried again but its tool call never succeeded`, [ev(later.at(-1)!, 'response.status')]);
-    return met(`${describeRun(runs[runOf(success)])} tried again and tools/call #${success.id} succeeded`, [ev(success)]);
+    // Served with a token: what the client then does with the session (list tools, call one) is its own business.
+    const success = later.find((e) => succeeded(e) && bearerToken(e) !== undefined);
+    if (!success) return unmet(`${describeRun(runs[runOf(later[0])])} tried again but no request of it was served with a token`, [ev(later.at(-1)!, 'response.status')]);
+    return met(`${describeRun(runs[runOf(success)])} tried again and its request #${success.id} (${mcpMethods(success).join(', ') || 'MCP'}) was served with a token`, [ev(success)]);
   },
 };

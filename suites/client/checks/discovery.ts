@@ -3,7 +3,7 @@ import { met, missing, unmet, type CheckDef } from '../../../core/check.js';
 import { since } from '../../../core/spec.js';
 import { byRole, ev, fromClients, responseJson, succeeded } from '../../../core/trace-query.js';
 import { LINK } from '../links.js';
-import { firstAuthorization, knobsOf, probeOrderViolation, probes, prmWellKnown, usesOfAuthorizationServer } from '../observe.js';
+import { challengeOf, firstAuthorization, knobsOf, probeOrderViolation, probes, prmWellKnown, usesOfAuthorizationServer } from '../observe.js';
 
 export const prmDiscovered: CheckDef = {
   id: 'prm-discovered',
@@ -34,10 +34,15 @@ export const prmDiscoveryOrder: CheckDef = {
   judge(trace) {
     const { prm } = knobsOf(trace);
     const wellKnown = prmWellKnown(trace);
-    const expected = prm.advertise && trace.world.prmUrl ? [trace.world.prmUrl] : [wellKnown.pathInserted, wellKnown.root];
     const tried = probes(trace, 'prm');
     if (tried.length === 0) return missing('the client never requested protected resource metadata');
-    const violation = probeOrderViolation(tried, expected);
+    // C-PRM-03 binds once a challenge names the document; before any 401 (a client discovering ahead
+    // of its first request) there is nothing to use but the well-known URIs, in their order (C-PRM-04).
+    const challenge = prm.advertise && trace.world.prmUrl ? fromClients(trace).find((e) => e.role === 'mcp' && e.response?.status === 401 && challengeOf(e)?.has('resource_metadata')) : undefined;
+    const violation = challenge
+      ? (probeOrderViolation(probes(trace, 'prm', (e) => e.id < challenge.id), [wellKnown.pathInserted, wellKnown.root], { mayStopEarly: true }) ??
+        probeOrderViolation(probes(trace, 'prm', (e) => e.id > challenge.id), [trace.world.prmUrl!]))
+      : probeOrderViolation(tried, prm.advertise && trace.world.prmUrl ? [trace.world.prmUrl] : [wellKnown.pathInserted, wellKnown.root]);
     if (violation) return unmet(violation.why, [ev(violation.exchange, 'url')]);
     return met(`tried ${tried.map((p) => p.url).join(' then ')}`, tried.map((p) => ev(p.exchange)));
   },

@@ -2,7 +2,7 @@
 import { met, missing, unmet, type CheckDef } from '../../../core/check.js';
 import type { Exchange } from '../../../core/trace.js';
 import { since } from '../../../core/spec.js';
-import { bearerToken, ev, fromClients, issuedAccessTokens, mcpMethods, succeeded } from '../../../core/trace-query.js';
+import { authorizationRequests, bearerToken, codeRedemptions, ev, form, fromClients, issuedAccessTokens, mcpMethods, redirectParams, succeeded } from '../../../core/trace-query.js';
 import { LINK } from '../links.js';
 import { challengeOf, mcpRequestsAfterFirstToken } from '../observe.js';
 
@@ -30,6 +30,24 @@ export const respondsTo401: CheckDef = {
     // The client did come back after authorizing, but the server still refused what it sent.
     const refused = after.filter((e) => e.response?.status === 401);
     if (refused.length) return unmet(`the client retried after authorizing but every request was refused (${refused[0].response?.status})`, refused.slice(0, 3).map((e) => ev(e, 'header.authorization')));
+    // What the client did not do, where the world had given it all it needed to go on.
+    const authorizations = authorizationRequests(trace).filter((e) => e.id > challenged.id);
+    if (authorizations.length === 0) return unmet(`the client never answered the 401 (#${challenged.id}) with an authorization`, [ev(challenged, 'response.header.www-authenticate')]);
+    const redeemed = new Set(codeRedemptions(trace).map((e) => form(e).get('code')));
+    const unredeemed = authorizations.find((e) => {
+      const code = redirectParams(e)?.get('code');
+      return code !== undefined && code !== null && !redeemed.has(code);
+    });
+    const everRedeemed = authorizations.some((e) => redeemed.has(redirectParams(e)?.get('code') ?? ''));
+    if (unredeemed && !everRedeemed) {
+      const callback = trace.exchanges.find((e) => e.role === 'callback' && e.id > unredeemed.id);
+      const delivery = callback ? `, delivered to its redirect URI (#${callback.id}, ${callback.response ? `answered ${callback.response.status}` : 'nothing listening'})` : '';
+      return unmet(`after the 401 (#${challenged.id}) the authorization server issued a code (#${unredeemed.id})${delivery}, and the client never redeemed it`, [
+        ev(challenged),
+        ev(unredeemed, 'response.header.location'),
+        ...(callback ? [ev(callback)] : []),
+      ]);
+    }
     return missing('no authorized MCP request followed the 401', [ev(challenged, 'response.header.www-authenticate')]);
   },
 };

@@ -73,6 +73,7 @@ export const cachingScenarios = [
     suites: ['core', 'caching'],
     specVersions: since('2026-07-28'),
     world: { as2: {}, prm: { migrateAfterAuthorizedRequests: 1 }, rs: { publicMethods: ['initialize', 'notifications/initialized'], challengeScope: 'mcp:basic' } },
+    about: [reregisterOnAsChange.id, noCredentialReuseAcrossAs.id],
     checks: [respondsTo401, reregisterOnAsChange, noCredentialReuseAcrossAs, pkceFreshPerAttempt],
   }),
   scenario({

@@ -63,6 +63,7 @@ export const stepUpScenarios = [
     specVersions: since('2025-11-25'),
     world: STEP_UP,
     exitExplainedBy: [stepUpEscalation.id, stepUpCallSucceeds.id],
+    about: [stepUpEscalation.id, stepUpScopeUnion.id, stepUpCallSucceeds.id],
     checks: [stepUpInitialScope, stepUpEscalation, stepUpScopeUnion, stepUpCallSucceeds, pkceFreshPerAttempt, ...FLOW],
   }),
   scenario({
@@ -73,6 +74,7 @@ export const stepUpScenarios = [
     specVersions: since('2025-11-25'),
     world: withRefreshTokens(STEP_UP),
     exitExplainedBy: [stepUpReauthorizes.id],
+    about: [stepUpReauthorizes.id],
     checks: [stepUpReauthorizes, respondsTo401],
   }),
   scenario({
@@ -84,6 +86,7 @@ export const stepUpScenarios = [
     specVersions: since('2025-11-25'),
     world: RETRY_LIMIT,
     clientRefuses: true,
+    about: [stepUpRetryLimit.id],
     checks: [stepUpRetryLimit, pkceFreshPerAttempt, respondsTo401],
   }),
   scenario({
@@ -95,6 +98,7 @@ export const stepUpScenarios = [
     specVersions: since('2025-11-25'),
     world: HOPELESS_STEP_UP('description'),
     clientRefuses: true,
+    about: [stepUpRetryLimit.id],
     checks: [stepUpRetryLimit, pkceFreshPerAttempt, respondsTo401],
   }),
   scenario({
@@ -106,6 +110,7 @@ export const stepUpScenarios = [
     specVersions: since('2025-11-25'),
     world: HOPELESS_STEP_UP('order'),
     clientRefuses: true,
+    about: [stepUpRetryLimit.id],
     checks: [stepUpRetryLimit, pkceFreshPerAttempt, respondsTo401],
   }),
   scenario({
@@ -116,6 +121,7 @@ export const stepUpScenarios = [
     specVersions: since('2025-11-25'),
     world: { rs: { bare403Tools: ['test-tool'] } },
     clientRefuses: true,
+    about: [bare403NotStepUp.id],
     checks: [bare403NotStepUp, respondsTo401],
   }),
   scenario({
@@ -127,6 +133,7 @@ export const stepUpScenarios = [
     world: withRefreshTokens(STEP_UP),
     runs: [{ label: 'step-up' }, { label: 'after expiry', expireTokens: true }],
     exitExplainedBy: [stepUpEscalation.id],
+    about: [scopeNeverNarrows.id],
     checks: [scopeNeverNarrows, stepUpEscalation, refreshInsteadOfReauthorization, respondsTo401],
   }),
 ];

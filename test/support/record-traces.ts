@@ -135,8 +135,10 @@ async function main(): Promise<number> {
     for (const check of result.checks.filter((c) => c.status !== 'pass')) {
       process.stdout.write(`       ${check.status} ${check.id}: ${check.message} ${JSON.stringify(check.evidence)}\n`);
     }
-    // A warning is a SHOULD the reference client misses or a check misjudges: either way not a clean fixture.
-    if (result.checks.some((c) => c.status !== 'pass')) failed++;
+    // A warning is a SHOULD the reference client misses or a check misjudges: either way not a clean
+    // fixture. A skip is not: an optional behaviour this scenario does not draw out of the reference
+    // client (one authorization where freshness needs two) is printed above and left at that.
+    if (result.checks.some((c) => c.status !== 'pass' && c.status !== 'skip')) failed++;
   }
   if (failed) process.stderr.write(`record-traces: ${failed} scenario(s) did not pass against the reference client\n`);
   return failed ? 1 : 0;

@@ -106,13 +106,14 @@ describe('runs', () => {
       }),
     );
     const log = readFileSync(path.join(dir, 'state', 'test_runs-shared', 'log'), 'utf8').trim().split('\n');
-    // The probe is a password grant the world does not serve (401: no client authentication).
+    // The probe is a password grant from no client the world knows (400 invalid_client: the probe
+    // sent no Authorization header, so RFC 6749 §5.2's 401 does not apply).
     expect(log).toEqual([
-      'token-endpoint 401', 'new token', 'mcp 200',
+      'token-endpoint 400', 'new token', 'mcp 200',
       // The same world: the token of run 1 is still good, and the fault of the new knobs answers.
       'token-endpoint 503', 'kept token', 'mcp 200',
       // The fault's budget was spent in run 2 (faults count over the world's life); the token is expired now.
-      'token-endpoint 401', 'kept token', 'mcp 401',
+      'token-endpoint 400', 'kept token', 'mcp 401',
     ]);
 
     expect(report.scenarios[0].status).toBe('pass');

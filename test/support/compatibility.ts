@@ -169,6 +169,13 @@ function findingRow(finding: Finding, catalogue: ReadonlyMap<string, Requirement
   return `| ${cell(finding.why)} | ${cell(verdicts.join('; '))} | ${cell(texts)} |`;
 }
 
+/** Unsettled scenarios explained by one and the same finding, as one row. */
+function unsettledGroups(client: ClientPins): Array<{ why: string; always?: Record<string, PinnedVerdict>; ids: string[] }> {
+  const groups = new Map<NonNullable<ClientPins['unsettled']>[string], string[]>();
+  for (const [id, pin] of Object.entries(client.unsettled ?? {})) groups.set(pin, [...(groups.get(pin) ?? []), id]);
+  return [...groups].map(([pin, ids]) => ({ ...pin, ids }));
+}
+
 /** Per client: what fails or warns, why, and the text of the requirements each verdict rests on. */
 export function findingsSection(clients: ClientPins[]): string {
   const catalogue = requirementCatalogue();
@@ -179,10 +186,11 @@ export function findingsSection(clients: ClientPins[]): string {
     const rows = client.findings.flatMap((f) => findingRow(f, catalogue) ?? []);
     const loose = [
       ...Object.entries(client.counterexamples ?? {}).map(([id, pin]) => `| ${cell(pin.why)} | ${pin.severity} \`${id}\` (a counterexample, shrunk) | see the race checks (RT-C-*) |`),
-      ...Object.entries(client.unsettled ?? {}).map(([id, { why, always }]) => {
+      ...unsettledGroups(client).map(({ why, always, ids }) => {
         const pinned = Object.entries(always ?? {}).map(([check, verdict]) => `${verdict} \`${check}\``);
         const requirements = Object.keys(always ?? {}).flatMap((check) => definitions.get(check)?.requirements ?? []);
-        return `| ${cell(why)} | ${pinned.length > 0 ? `${pinned.join('; ')} (${id.replace(/^auth\//, '')}; the rest varies)` : `varies (${id.replace(/^auth\//, '')})`} | ${cell(requirements.map((r) => quoted(r, catalogue)).join('<br>') || '-')} |`;
+        const scenarios = ids.map((id) => id.replace(/^auth\//, '')).join(', ');
+        return `| ${cell(why)} | ${pinned.length > 0 ? `${pinned.join('; ')} (${scenarios}; the rest varies)` : `varies (${scenarios})`} | ${cell(requirements.map((r) => quoted(r, catalogue)).join('<br>') || '-')} |`;
       }),
     ];
     if (rows.length + loose.length === 0) parts.push('Nothing fails and nothing warns.', '');

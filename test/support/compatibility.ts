@@ -210,3 +210,27 @@ export const README_MARKERS = { start: '<!-- compatibility: generated from test/
 export function inEach(check: string, verdict: PinnedVerdict, scenarios: string[]): Record<string, PinnedVerdict> {
   return Object.fromEntries(scenarios.map((scenario) => [`${scenario}:${check}`, verdict]));
 }
+
+/**
+ * What any correct client that keeps nothing between starts gets, as the verdict rules intend: in the
+ * multi-start scenarios it authorizes again while its refresh token lives (RT-C-08 warns) and
+ * registers again (DC-C-08 warns), and the checks of a refresh or a warm start do not apply.
+ */
+export const COLD_AT_EVERY_START: Record<string, PinnedVerdict> = {
+  ...inEach('refresh-instead-of-reauthorization', 'warn', [
+    'auth/scope-never-narrows',
+    'auth/refresh-across-runs',
+    'auth/refresh-concurrent-requests',
+    'auth/discovery-warm-reconnect',
+    'auth/discovery-max-age',
+  ]),
+  'auth/scope-never-narrows:scope-never-narrows': 'skip',
+  'auth/refresh-across-runs:refresh-token-rotated-used': 'skip',
+  'auth/refresh-across-runs:refresh-token-kept-when-not-rotated': 'skip',
+  'auth/refresh-across-runs:refresh-survives-transient-errors': 'skip',
+  'auth/refresh-concurrent-requests:refresh-single-flight-in-process': 'skip',
+  'auth/discovery-warm-reconnect:discovery-cached-warm': 'skip',
+  'auth/discovery-max-age:discovery-max-age-honoured': 'skip',
+  'auth/discovery-warm-reconnect:registration-once': 'warn',
+  'auth/registration-reused:registration-once': 'warn',
+};

@@ -4,11 +4,9 @@
 // credentials would give.
 import path from 'node:path';
 import { shellQuote } from '../../../core/client-process.js';
-import { inEach, type ClientPins } from '../../support/compatibility.js';
+import { COLD_AT_EVERY_START, type ClientPins } from '../../support/compatibility.js';
 import { MUTANT_CLIENT, ROOT } from '../../support/compiled.js';
 
-/** Multi-start scenarios in which a client that keeps nothing authorizes again at a later start. */
-const RESTARTING = ['auth/scope-never-narrows', 'auth/refresh-across-runs', 'auth/refresh-concurrent-requests', 'auth/discovery-warm-reconnect', 'auth/discovery-max-age'];
 
 export const keepNothingClient: ClientPins = {
   name: 'keeps nothing',
@@ -20,18 +18,7 @@ export const keepNothingClient: ClientPins = {
   findings: [
     {
       why: 'It keeps no tokens between starts, so a later start authorizes again while the refresh token lives (RT-C-08, a SHOULD), and registers again (DC-C-08); the checks of a refresh or a warm start have nothing to judge.',
-      verdicts: {
-        ...inEach('refresh-instead-of-reauthorization', 'warn', RESTARTING),
-        'auth/scope-never-narrows:scope-never-narrows': 'skip',
-        'auth/refresh-across-runs:refresh-token-rotated-used': 'skip',
-        'auth/refresh-across-runs:refresh-token-kept-when-not-rotated': 'skip',
-        'auth/refresh-across-runs:refresh-survives-transient-errors': 'skip',
-        'auth/refresh-concurrent-requests:refresh-single-flight-in-process': 'skip',
-        'auth/discovery-warm-reconnect:discovery-cached-warm': 'skip',
-        'auth/discovery-max-age:discovery-max-age-honoured': 'skip',
-        'auth/discovery-warm-reconnect:registration-once': 'warn',
-        'auth/registration-reused:registration-once': 'warn',
-      },
+      verdicts: COLD_AT_EVERY_START,
     },
     {
       why: 'It keeps no discovery documents, so copies starting together each fetch them (DC-C-06, a SHOULD); and a PRM outage leaves it no authorization server it knew, so it gives up, which is all it can do.',

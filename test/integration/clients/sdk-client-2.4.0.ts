@@ -4,13 +4,11 @@
 // comments keep the original module names (src/client/auth.ts, src/client/streamableHttp.ts).
 import path from 'node:path';
 import { shellQuote } from '../../../core/client-process.js';
-import { inEach, type ClientPins } from '../../support/compatibility.js';
+import { COLD_AT_EVERY_START, type ClientPins } from '../../support/compatibility.js';
 import { plainTarget, ROOT } from '../../support/compiled.js';
 
 const build = plainTarget('sdk-v2-client');
 
-/** Multi-start scenarios: the guide's provider keeps tokens in memory, so every start is a cold one. */
-const RESTARTING = ['auth/scope-never-narrows', 'auth/refresh-across-runs', 'auth/refresh-concurrent-requests', 'auth/discovery-warm-reconnect', 'auth/discovery-max-age'];
 
 export const sdkClient240: ClientPins = {
   name: 'client 2.4.0',
@@ -26,18 +24,7 @@ export const sdkClient240: ClientPins = {
     },
     {
       why: 'Tokens and client information live in memory, as the guide keeps them, so every start is cold: it authorizes again while its refresh token lives (RT-C-08) and registers again; the checks that need a refresh or a warm start do not apply.',
-      verdicts: {
-        ...inEach('refresh-instead-of-reauthorization', 'warn', RESTARTING),
-        'auth/scope-never-narrows:scope-never-narrows': 'skip',
-        'auth/refresh-across-runs:refresh-token-rotated-used': 'skip',
-        'auth/refresh-across-runs:refresh-token-kept-when-not-rotated': 'skip',
-        'auth/refresh-across-runs:refresh-survives-transient-errors': 'skip',
-        'auth/refresh-concurrent-requests:refresh-single-flight-in-process': 'skip',
-        'auth/discovery-warm-reconnect:discovery-cached-warm': 'skip',
-        'auth/discovery-max-age:discovery-max-age-honoured': 'skip',
-        'auth/discovery-warm-reconnect:registration-once': 'warn',
-        'auth/registration-reused:registration-once': 'warn',
-      },
+      verdicts: COLD_AT_EVERY_START,
     },
     {
       why: 'No discovery state in the provider, so each auth() call discovers afresh: the new PRM URL a 401 names is fetched twice in that run, and three cold copies each discover.',

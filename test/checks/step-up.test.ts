@@ -143,6 +143,11 @@ describe('step-up-call-succeeds', () => {
   it('cannot pass without a 403 insufficient_scope', () => {
     expect(stepUpCallSucceeds.judge(trace(world, [unauthorized, authorize('mcp:basic'), call(200)])).outcome).toBe('missing');
   });
+
+  it('has nothing to judge when no step-up followed the 403, leaving the verdict to step-up-escalation', () => {
+    const finding = stepUpCallSucceeds.judge(trace(world, correct.slice(0, 5)));
+    expect(finding).toMatchObject({ outcome: 'missing', precondition: { id: 'step-up' }, evidence: [{ exchange: 5 }] });
+  });
 });
 
 describe('step-up-reauthorizes', () => {

@@ -30,6 +30,7 @@ export const CLIENT_DEFECTS = {
   'scope-from-supported-ignored': 'omits scope when the challenge has none, even though PRM lists scopes_supported',
   'no-scope-union': 'on step-up asks only for the challenged scopes, dropping the earlier ones',
   'no-step-up': 'treats 403 insufficient_scope as final: never authorizes again for more scope',
+  'step-up-keeps-old-token': 'steps up, then calls the tool again with the token it had before the step-up',
   'refresh-on-step-up': 'answers 403 insufficient_scope by refreshing (which cannot widen scope) instead of authorizing',
   'no-retry-limit': 'keeps re-authorizing up to 10 times instead of 3',
   // Token use

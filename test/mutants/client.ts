@@ -577,7 +577,9 @@ async function send(method: string, params: Record<string, unknown> | undefined,
     }
     refreshed = false;
     if (++session.authorizations > limit) throw new Error(`still unauthorized after ${limit} authorizations`);
-    session.grant = await obtainGrant(response.challenge, stepUp ? grant : undefined, grant);
+    const obtained = await obtainGrant(response.challenge, stepUp ? grant : undefined, grant);
+    // The defect keeps the grant's new scope on record but goes on sending the token it had.
+    session.grant = stepUp && grant && defects.has('step-up-keeps-old-token') ? { ...obtained, tokens: grant.tokens } : obtained;
   }
 }
 

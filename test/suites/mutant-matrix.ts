@@ -405,7 +405,6 @@ export const MUTANT_MATRIX: MutantCase[] = [
     scenario: 'auth/scope-step-up',
     defect: 'no-step-up',
     reason: /after the 403 insufficient_scope \(#\d+, scope "mcp:write"\) the client never authorized again/,
-    alsoFails: ['step-up-call-succeeds'],
   },
   {
     check: 'step-up-scope-union',
@@ -413,12 +412,12 @@ export const MUTANT_MATRIX: MutantCase[] = [
     defect: 'no-scope-union',
     reason: /the step-up authorization requested "mcp:write"; the union of the earlier "mcp:basic" and the challenged "mcp:write" lacks mcp:basic/,
   },
+  // A client that never steps up is step-up-escalation's; this one steps up and still sends the old token.
   {
     check: 'step-up-call-succeeds',
     scenario: 'auth/scope-step-up',
-    defect: 'no-step-up',
-    reason: /the client never called the tool again after the 403 insufficient_scope \(#\d+\)/,
-    alsoFails: ['step-up-escalation'],
+    defect: 'step-up-keeps-old-token',
+    reason: /tools\/call never succeeded after the 403 insufficient_scope \(#\d+\); the last attempt, #\d+, got 403/,
   },
   // The mutant refreshes once, meets the same 403, then authorizes: the refresh it should not have made is the finding.
   {

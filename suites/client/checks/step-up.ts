@@ -124,13 +124,16 @@ export const stepUpCallSucceeds: CheckDef = {
   level: 'SHOULD',
   specVersions: since('2025-11-25'),
   specLinks: [LINK.stepUp],
-  preconditions: [CALLED_TOOL],
-  judge: onStepUp(({ denial }, trace) => {
+  preconditions: [CALLED_TOOL, STEPPED_UP],
+  judge: onStepUp(({ denial, reauthorization }, trace) => {
     const calls = fromClients(trace)
       .filter((e) => e.role === 'mcp' && e.at > denial.at && mcpMethods(e).includes('tools/call'))
       .sort(byArrival);
     const success = calls.find(succeeded);
     if (success) return met(`tools/call #${success.id} succeeded after the 403 (#${denial.id})`, [ev(denial), ev(success)]);
+    // A client that never stepped up has its verdict on step-up-escalation; this check judges what
+    // a step-up achieved, and there was none.
+    if (!reauthorization) return notExercised(STEPPED_UP, `no authorization followed the 403 insufficient_scope (#${denial.id}), so no stepped-up call to judge`, [ev(denial)]);
     const last = calls.at(-1);
     return unmet(
       last ? `tools/call never succeeded after the 403 insufficient_scope (#${denial.id}); the last attempt, #${last.id}, got ${last.response?.status}` : `the client never called the tool again after the 403 insufficient_scope (#${denial.id})`,

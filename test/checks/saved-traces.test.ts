@@ -19,10 +19,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { CheckDef, Finding } from '../../core/check.js';
-import { clientProcessCheck } from '../../core/engine.js';
-import type { ClientScenario } from '../../core/scenario.js';
+import { clientProcessCheck, judge as engineJudge } from '../../core/engine.js';
+import { checksAt, type ClientScenario } from '../../core/scenario.js';
 import type { SpecVersion } from '../../core/spec.js';
-import { verdicts } from '../../core/verdicts.js';
 import type { EndpointRole, Exchange, RecordedResponse, Trace } from '../../core/trace.js';
 import { basicCredentials, bearerToken, form, mcpMethods, responseJson } from '../../core/trace-query.js';
 import type { WorldKnobs } from '../../mocks/knobs.js';
@@ -71,13 +70,13 @@ function scenarioOf(id: string): ClientScenario {
   return scenario;
 }
 
-/** What the engine judges a trace by: its own process check, then the scenario's checks for the revision. */
-function checksOf(scenario: ClientScenario, version: string): CheckDef[] {
-  return [clientProcessCheck(scenario.clientRefuses === true), ...scenario.checks.filter((c) => (c.specVersions as string[]).includes(version))];
+/** What the engine judges a trace by: its own process check, then the scenario's checks for the revision (and the wire's). */
+function checksOf(scenario: ClientScenario, version: SpecVersion): CheckDef[] {
+  return [clientProcessCheck(scenario.clientRefuses === true), ...checksAt(scenario, version)];
 }
 
 function judge(scenarioId: string, trace: Trace): Map<string, Finding> {
-  return new Map(checksOf(scenarioOf(scenarioId), trace.specVersion).map((check) => [check.id, check.judge(trace)]));
+  return new Map(checksOf(scenarioOf(scenarioId), trace.specVersion as SpecVersion).map((check) => [check.id, check.judge(trace)]));
 }
 
 const evidenceOf = (finding: Finding): number[] => ('evidence' in finding ? (finding.evidence ?? []).map((e) => e.exchange) : []);
@@ -822,11 +821,7 @@ describe('saved traces of the reference client', () => {
       const findings = judge(trace.scenario, trace);
       // Judged as the engine reports them: a check of optional behaviour this scenario does not draw
       // out of the reference client (a second authorization) is not applicable, and nothing else.
-      const scenario = scenarioOf(trace.scenario);
-      const results = verdicts(
-        [...findings].map(([id, finding]) => ({ check: checksOf(scenario, RECORDED_AT).find((c) => c.id === id)!, finding })),
-        { strict: true, requires: scenario.requires },
-      );
+      const results = engineJudge(scenarioOf(trace.scenario), trace, { specVersion: RECORDED_AT, strict: true });
       const notPassed = results.filter((r) => r.status !== 'pass' && !(r.status === 'skip' && r.message.startsWith('not applicable'))).map((r) => `${r.id}: ${r.status}: ${r.message}`);
       expect(notPassed).toEqual([]);
       // Every check that applies was judged, none silently dropped.

@@ -31,6 +31,40 @@ describe('client suite catalogue', () => {
     expect(unproven).toEqual([]);
   });
 
+  it('names in `requires` only preconditions that a check of the scenario declares', () => {
+    for (const s of clientScenarios) {
+      const declared = new Set(s.checks.flatMap((c) => (c.preconditions ?? []).map((p) => p.id)));
+      for (const id of s.requires ?? []) expect(declared.has(id), `${s.id} requires ${id}`).toBe(true);
+    }
+  });
+
+  it('judges, beside every check whose optional precondition has a carrier, that carrier, unless the scenario requires the behaviour or is about that check', () => {
+    // Otherwise a client without the behaviour gets "not applicable" and no verdict on it in that
+    // scenario. A scenario about the check alone is skipped as not exercised instead; the exceptions
+    // below are scenarios where that is the right outcome and say why.
+    const withoutCarrier: Record<string, string> = {
+      'auth/discovery-outage:kept-credentials':
+        'a client that keeps nothing has no last known authorization server, and giving up in an outage is all it can do; keeping credentials is judged where a refresh token lives (refresh-instead-of-reauthorization)',
+    };
+    for (const s of clientScenarios) {
+      const ids = new Set(s.checks.map((c) => c.id));
+      for (const c of s.checks)
+        for (const p of c.preconditions ?? []) {
+          if (!p.optional || !p.judgedBy || s.requires?.includes(p.id) || s.about?.includes(c.id) || withoutCarrier[`${s.id}:${p.id}`]) continue;
+          expect(p.judgedBy.some((id) => ids.has(id)), `${s.id}: ${c.id} needs ${p.id}, carried by ${p.judgedBy.join(' or ')}`).toBe(true);
+        }
+    }
+  });
+
+  it('names only checks that exist as carriers, and only its own checks in `about` and `exitExplainedBy`', () => {
+    const known = new Set(allChecks.map((c) => c.id));
+    for (const p of allChecks.flatMap((c) => c.preconditions ?? [])) for (const id of p.judgedBy ?? []) expect(known.has(id), `${p.id} judgedBy ${id}`).toBe(true);
+    for (const s of clientScenarios) {
+      const ids = new Set(s.checks.map((c) => c.id));
+      for (const id of [...(s.about ?? []), ...(s.exitExplainedBy ?? [])]) expect(ids.has(id), `${s.id} names ${id}`).toBe(true);
+    }
+  });
+
   it('pairs each mutant case with a scenario that runs that check', () => {
     for (const m of allMutantCases) {
       const s = clientScenarios.find((x) => x.id === m.scenario);

@@ -4,7 +4,7 @@ import { pkceFreshPerAttempt, pkceVerifierMatches } from '../../suites/client/ch
 import { tokenEndpointAuth } from '../../suites/client/checks/registration.js';
 import { issWrongRejected, issMatchingAccepted } from '../../suites/client/checks/response.js';
 import { respondsTo401, tokenOnEveryRequest } from '../../suites/client/checks/token-use.js';
-import { AS, RS, facts, formBody, trace } from '../support/trace-builder.js';
+import { AS, RS, facts, formBody, trace, withRuns, type Step } from '../support/trace-builder.js';
 
 const verifier = 'a'.repeat(43);
 const challenge = createHash('sha256').update(verifier).digest('base64url');
@@ -125,6 +125,47 @@ describe('authorized-after-401', () => {
     expect(respondsTo401.judge(lost)).toMatchObject({
       outcome: 'unmet',
       message: 'after the 401 (#1) the authorization server issued a code (#2), delivered to its redirect URI (#3, nothing listening), and the client never redeemed it',
+    });
+  });
+
+  describe('in every start, not only the first', () => {
+    const first = [challenge, authorize('code-1'), redeem('code-1'), listed('at1')];
+    const kept = (status: number) => ({ ...listed('at1', status), actor: 'client-2' });
+    const refresh = (status: number, actor = 'client-2') => ({
+      role: 'token' as const,
+      method: 'POST',
+      url: `${AS}/token`,
+      actor,
+      ...formBody({ grant_type: 'refresh_token', refresh_token: 'rt1', client_id: 'c1' }),
+      status,
+      responseBody: status === 200 ? { access_token: 'at2', token_type: 'Bearer' } : { error: 'invalid_grant' },
+    });
+    const twoStarts = (second: Step[], clientRefuses = false) =>
+      withRuns(trace(facts(), [...first, ...second]), [
+        { label: 'cold start', actors: ['client-1'] },
+        { label: 'access revoked', actors: ['client-2'], clientRefuses },
+      ]);
+
+    it('fails a later start that gives up when its refresh token is refused, naming the start and the refused refresh', () => {
+      const finding = respondsTo401.judge(twoStarts([kept(401), refresh(400)]));
+      expect(finding).toMatchObject({
+        outcome: 'unmet',
+        message: 'client-2 (run 2 (access revoked)): after the 401 (#5) the server refused the client\'s refresh token (#6, 400), and the client never authorized again',
+        evidence: [{ exchange: 5 }, { exchange: 6, part: 'response.status' }],
+      });
+    });
+
+    it('does not take the refused token sent again for a retry after authorizing', () => {
+      expect(respondsTo401.judge(twoStarts([kept(401), kept(401)]))).toMatchObject({ outcome: 'unmet', message: 'client-2 (run 2 (access revoked)): the client never answered the 401 (#5) with an authorization' });
+    });
+
+    it('passes a later start that refreshes, or adopts a token it did not fetch itself', () => {
+      expect(respondsTo401.judge(twoStarts([kept(401), refresh(200), { ...listed('at2'), actor: 'client-2' }]))).toMatchObject({ outcome: 'met', message: expect.stringMatching(/^each of 2 client processes answered the 401 it drew/) });
+      expect(respondsTo401.judge(twoStarts([kept(401), { ...listed('at9'), actor: 'client-2' }])).outcome).toBe('met');
+    });
+
+    it('does not judge a later start in which a correct client gives up (an outage)', () => {
+      expect(respondsTo401.judge(twoStarts([kept(401), refresh(400)], true)).outcome).toBe('met');
     });
   });
 

@@ -79,23 +79,29 @@ describe('the verdict rules on saved traces', () => {
 
   describe('a client that does not authorize again, in auth/pkce-fresh-per-attempt', () => {
     // The second start's token has expired and the world issues no refresh token, so the second
-    // authorization is mandatory here; the cut keeps the second start's 401s and nothing after.
+    // authorization is mandatory here.
     const trace = saved('auth/pkce-fresh-per-attempt');
     const second = trace.runs![1].actors[0];
+    const secondStart = trace.exchanges.find((e) => e.actor === second)!;
     const lastRefused = trace.exchanges.filter((e) => e.actor === second && e.response?.status === 401).at(-1)!;
 
     it('fails the freshness check where the client ends as if all were well', () => {
-      const results = reported(stoppedAfter(trace, lastRefused.id, 0, second));
+      // The second start sends nothing and exits 0: nothing it did was wrong, but the step the
+      // world made mandatory is missing.
+      const results = reported(stoppedAfter(trace, secondStart.id - 1, 0, second));
       const fresh = results.get('pkce-fresh-per-attempt')!;
       expect(fresh.status).toBe('fail');
       expect(fresh.message).toMatch(/the client made 1/);
     });
 
-    it('puts the verdict on the process where the client gave up, and the missing attempt is not reached', () => {
+    it('puts the verdict on the 401 the second start left unanswered, and on its exit, and the missing attempt is not reached', () => {
       const results = reported(stoppedAfter(trace, lastRefused.id, 1, second));
       expect(results.get('client-process')?.status).toBe('fail');
       expect(results.get('client-process')?.message).toMatch(/client-2 .*exited with code 1/);
-      expect(results.get('pkce-fresh-per-attempt')).toMatchObject({ status: 'not-reached', cause: ['client-process'] });
+      const answered = results.get('authorized-after-401')!;
+      expect(answered.status).toBe('fail');
+      expect(answered.message).toMatch(/^client-2 \(run 2 \(after expiry\)\): the client never answered the 401 \(#\d+\) with an authorization/);
+      expect(results.get('pkce-fresh-per-attempt')).toMatchObject({ status: 'not-reached', cause: ['client-process', 'authorized-after-401'] });
     });
   });
 

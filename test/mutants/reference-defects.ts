@@ -12,6 +12,7 @@ export const REFERENCE_DEFECTS = {
   'refresh-at-every-start': 'refreshes at every start that finds tokens stored, valid or not',
   'clear-on-5xx': 'treats 5xx and 429 from the token endpoint as a rejection: deletes the tokens and authorizes again',
   'keep-old-refresh-token': 'stores the new access token but keeps the old refresh token after a rotation',
+  'give-up-on-refused-refresh': 'when the server refuses its refresh token, forgets it and ends with an error instead of authorizing again',
   'drop-refresh-token-when-not-rotated': 'stores a refresh response as it came: one without refresh_token leaves the client with none',
   // Step-up (C-STP-01..04, C-SCP-05, RT-C-13)
   'step-up-via-refresh': 'answers 403 insufficient_scope with a refresh, which cannot widen scope, instead of an authorization',

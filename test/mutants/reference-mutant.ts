@@ -248,6 +248,16 @@ const MUTATIONS: Record<ReferenceDefect, (parts: Parts) => Parts> = {
       }
     },
   }),
+  'give-up-on-refused-refresh': (parts) => ({
+    ...parts,
+    Credentials: class extends parts.Credentials {
+      // Where the reference falls through to a new authorization, this one stops.
+      protected override forgetRejected(record: IssuerRecord, rejectedRefreshToken: string): void {
+        super.forgetRejected(record, rejectedRefreshToken);
+        throw new Failure('the refresh token was refused; giving up');
+      }
+    },
+  }),
   'register-every-authorization': (parts) => ({
     ...parts,
     Registrar: class extends parts.Registrar {

@@ -625,6 +625,15 @@ export const REFERENCE_MUTANT_MATRIX: ReferenceMutantCase[] = [
   { check: 'registration-once', scenario: 'auth/discovery-warm-reconnect', defect: 'register-every-run', reason: /2 registrations; run 2 \(warm reconnect\) registered again/ },
   // Tokens kept and reused, but a new client for every authorization: only a later start that must authorize shows it.
   { check: 'registration-once', scenario: 'auth/registration-reused', defect: 'register-every-authorization', reason: /2 registrations; run 2 \(access revoked\) registered again/ },
+  // A later start whose refresh token is refused must authorize again: only judging every start shows it.
+  {
+    check: 'authorized-after-401',
+    scenario: 'auth/registration-reused',
+    defect: 'give-up-on-refused-refresh',
+    reason: /^client-2 \(run 2 \(access revoked\)\): after the 401 \(#\d+\) the server refused the client's refresh token \(#\d+, 400\), and the client never authorized again/,
+    // The second authorization the world made mandatory never happened, so its freshness is not reached.
+    alsoFails: ['client-process', 'pkce-fresh-per-attempt'],
+  },
   {
     check: 'discovery-no-store-honoured',
     scenario: 'auth/discovery-cache-control',
@@ -644,15 +653,16 @@ export const REFERENCE_MUTANT_MATRIX: ReferenceMutantCase[] = [
     scenario: 'auth/authorization-server-migration-across-runs',
     defect: 'client-keyed-by-resource',
     reason: /without registering there/,
-    // The second server does not know the client, so the authorization fails and the run with it.
-    alsoFails: ['no-credential-reuse-across-as', 'client-process'],
+    // The second server does not know the client, so the authorization fails and the run with it;
+    // no request of the second start is served, which is not reached because of this defect.
+    alsoFails: ['no-credential-reuse-across-as', 'client-process', 'authorized-after-401'],
   },
   {
     check: 'no-credential-reuse-across-as',
     scenario: 'auth/authorization-server-migration-across-runs',
     defect: 'client-keyed-by-resource',
     reason: /at the second authorization server carried the client_id the first server registered/,
-    alsoFails: ['reregister-on-as-change', 'client-process'],
+    alsoFails: ['reregister-on-as-change', 'client-process', 'authorized-after-401'],
   },
   {
     check: 'auth-failure-bounded',

@@ -22,7 +22,7 @@ export function facts(overrides: Partial<WorldFacts> = {}, knobOverrides: KnobOv
   };
 }
 
-interface Step {
+export interface Step {
   role: EndpointRole;
   method?: string;
   url: string;

@@ -17,7 +17,7 @@ import {
 import { pkceFreshPerAttempt } from '../checks/pkce.js';
 import { refreshInsteadOfReauthorization, refreshNotWhileValid } from '../checks/refresh.js';
 import { respondsTo401 } from '../checks/token-use.js';
-import { REQUESTED_AFTER_CHANGE } from '../preconditions.js';
+import { AUTHORIZED_AGAIN, REQUESTED_AFTER_CHANGE } from '../preconditions.js';
 import { scenario } from './define.js';
 
 const COLD_START = { label: 'cold start' };
@@ -95,6 +95,8 @@ export const cachingScenarios = [
     suites: ['caching'],
     specVersions: since('2025-06-18'),
     runs: [COLD_START, { label: 'access revoked', expireTokens: true, revokeRefreshTokens: true }],
+    // Nothing the first start kept can serve the second: authorizing again is the only way on.
+    requires: [AUTHORIZED_AGAIN.id],
     checks: [respondsTo401, registrationOnce, pkceFreshPerAttempt],
   }),
   scenario({

@@ -94,8 +94,8 @@ export const sdk1322: ClientPins = {
       verdicts: { 'auth/refresh-across-runs:refresh-instead-of-reauthorization': 'warn', 'auth/refresh-across-runs:refresh-survives-transient-errors': 'warn' },
     },
     {
-      why: 'A revoked refresh token (400 invalid_grant) makes auth() call provider.invalidateCredentials?.(\'tokens\') and try again; the plain provider, like the SDK\'s own example provider, has none, so the same dead token is refreshed again and the client gives up instead of authorizing (C-PRM-05: answer the 401 appropriately).',
-      verdicts: { 'auth/registration-reused:client-process': 'fail', 'auth/registration-reused:pkce-fresh-per-attempt': 'skip' },
+      why: 'A revoked refresh token (400 invalid_grant) makes auth() call provider.invalidateCredentials?.(\'tokens\') and try again; the plain provider, like the SDK\'s own example provider, has none, so the same dead token is refreshed again and the client gives up instead of authorizing.',
+      verdicts: { 'auth/registration-reused:authorized-after-401': 'fail', 'auth/registration-reused:client-process': 'fail', 'auth/registration-reused:pkce-fresh-per-attempt': 'not-reached' },
     },
     {
       why: 'No discovery cache: auth() discovers again at every refresh although PRM and metadata said max-age=3600, and three cold copies sharing nothing but an unlocked file each discover.',

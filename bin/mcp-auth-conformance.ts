@@ -2,7 +2,7 @@
 // Arguments in, exit code out. Every usage mistake is one line on stderr and exit code 2.
 import os from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { killAllClients } from '../core/client-process.js';
+import { killAllClients } from '../core/targets/client/process.js';
 import {
   INTERRUPTED_EXIT_CODE,
   parseReplayPath,
@@ -11,13 +11,21 @@ import {
   parseSeed,
   REPORTERS,
   runClientCommand,
+  parseServerUrl,
+  parseToolScope,
+  runServerCommand,
   type ClientCommandOptions,
-} from '../core/client-run.js';
-import { toolInfo } from '../core/engine.js';
+  type RunCommandOptions,
+  type ServerCommandOptions,
+} from './run-command.js';
+import { clientProcessCheck, toolInfo } from '../core/engine.js';
+import type { ClientScenario, ScenarioBase } from '../core/scenario.js';
+import { serverAvailableCheck } from '../core/targets/server/run.js';
 import { listScenarios } from '../core/list.js';
 import { nearMatches, UsageError } from '../core/select.js';
 import { LATEST_SPEC_VERSION, SELECTABLE_SPEC_VERSIONS, type SelectableSpecVersion } from '../core/spec.js';
 import { clientScenarios } from '../suites/client/index.js';
+import { serverScenarios } from '../suites/server/index.js';
 import { requirementCatalogue } from '../suites/requirements.js';
 
 const NAME = 'mcp-auth-conformance';
@@ -28,7 +36,7 @@ Exit codes:
   0    every required check passed
   1    a required check failed (or a baseline entry is stale)
   2    usage or configuration error
-  3    the client command could not be run (or never contacted the world)
+  3    the target could not be run: the client command (or it never contacted the world), or the server (it did not start or nothing listens at --url)
   70   internal error of the kit itself (a bug worth reporting)
   130  interrupted (SIGINT, SIGTERM, SIGHUP); reports hold the scenarios that finished`;
 
@@ -72,7 +80,8 @@ function parsedBy<T>(parse: (value: string) => T): (value: string) => T {
   };
 }
 
-function addRunOptions(command: Command): Command {
+/** The options every run command takes. */
+function addCommonOptions(command: Command): Command {
   return command
     .option('--scenario <id>', 'run only this scenario (repeatable)', collect)
     .option('--suite <name>', 'run the scenarios of this suite', 'all')
@@ -83,8 +92,6 @@ function addRunOptions(command: Command): Command {
     )
     .option('--reporter <list>', `comma-separated reporters: ${REPORTERS.join(', ')} (default: console)`, reporterList)
     .option('--output-dir <dir>', 'where the json (report.json) and junit (junit.xml) reporters write', 'results')
-    .option('--timeout <ms>', 'kill a client process still running after this many milliseconds', positiveInteger('--timeout'), 30_000)
-    .option('--jobs <n>', 'scenarios run at once', positiveInteger('--jobs'), os.availableParallelism())
     .option('--strict', 'SHOULD requirements fail instead of warning')
     .option('--expected-failures <file>', 'YAML baseline of known failures to tolerate')
     .option('--runs <n>', 'cases per property scenario (race scenarios; default: the scenario\'s own)', parsedBy(parseRuns))
@@ -93,6 +100,13 @@ function addRunOptions(command: Command): Command {
     .option('--no-shrink', 'report the first failing case of a property scenario as drawn, without shrinking it (faster)')
     .option('--verbose', 'show every check, exchange logs and whole output tails')
     .option('--no-color', 'no ANSI colours (also off when not a terminal or with NO_COLOR)');
+}
+
+/** The client commands' options: the common ones, and how client processes are run. */
+function addRunOptions(command: Command): Command {
+  return addCommonOptions(command)
+    .option('--timeout <ms>', 'kill a client process still running after this many milliseconds', positiveInteger('--timeout'), 30_000)
+    .option('--jobs <n>', 'scenarios run at once', positiveInteger('--jobs'), os.availableParallelism());
 }
 
 interface RunFlags {
@@ -113,16 +127,24 @@ interface RunFlags {
   shrink: boolean;
 }
 
-async function runClient(command: string, flags: RunFlags): Promise<number> {
-  const options: ClientCommandOptions = {
-    command,
+interface ServerFlags extends Omit<RunFlags, 'jobs'> {
+  url?: string;
+  command?: string;
+  mcpPath?: string;
+  asPort?: number;
+  tokenFormat: 'jwt' | 'opaque';
+  toolScope?: Array<[string, string[]]>;
+  scope?: string[];
+  startTimeout: number;
+}
+
+function commonOptions(flags: Omit<RunFlags, 'jobs' | 'timeout'>): Omit<RunCommandOptions, 'jobs' | 'timeoutMs'> {
+  return {
     scenarios: flags.scenario ?? [],
     suite: flags.suite,
     specVersion: flags.specVersion,
-    reporters: flags.reporter ? [...new Set(flags.reporter)] as ClientCommandOptions['reporters'] : ['console'],
+    reporters: flags.reporter ? ([...new Set(flags.reporter)] as RunCommandOptions['reporters']) : ['console'],
     outputDir: flags.outputDir,
-    timeoutMs: flags.timeout,
-    jobs: flags.jobs,
     strict: flags.strict === true,
     ...(flags.expectedFailures ? { expectedFailures: flags.expectedFailures } : {}),
     verbose: flags.verbose === true,
@@ -132,40 +154,66 @@ async function runClient(command: string, flags: RunFlags): Promise<number> {
     ...(flags.replay !== undefined ? { replay: flags.replay } : {}),
     ...(flags.shrink === false ? { shrink: false } : {}),
   };
+}
+
+/**
+ * Runs a command until it ends; the first SIGINT, SIGTERM or SIGHUP stops it and keeps what finished
+ * (a closed terminal must not leave target processes running), the second exits at once.
+ */
+async function interruptible(run: (signal: AbortSignal) => Promise<number>): Promise<number> {
   const controller = new AbortController();
   let received = 0;
   const onSignal = (): void => {
     received++;
     if (received === 1) {
-      process.stderr.write(`\n${NAME}: interrupted; stopping the clients and writing what finished (again to quit now)\n`);
+      process.stderr.write(`\n${NAME}: interrupted; stopping the targets and writing what finished (again to quit now)\n`);
       controller.abort();
       return;
     }
     killAllClients();
     process.exit(INTERRUPTED_EXIT_CODE);
   };
-  // SIGHUP too: a closed terminal must not leave the clients' process groups running.
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const name of signals) process.on(name, onSignal);
   try {
-    return await runClientCommand(clientScenarios, options, {
-      stdout: process.stdout,
-      stderr: process.stderr,
-      env: process.env,
-      cwd: process.cwd(),
-      signal: controller.signal,
-    });
+    return await run(controller.signal);
   } finally {
     for (const name of signals) process.off(name, onSignal);
   }
 }
 
+function io(signal: AbortSignal) {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signal };
+}
+
+async function runServer(flags: ServerFlags): Promise<number> {
+  const options: ServerCommandOptions = {
+    ...commonOptions(flags),
+    jobs: 1,
+    ...(flags.url !== undefined ? { url: flags.url } : {}),
+    ...(flags.command !== undefined ? { command: flags.command } : {}),
+    ...(flags.mcpPath !== undefined ? { mcpPath: flags.mcpPath } : {}),
+    ...(flags.asPort !== undefined ? { asPort: flags.asPort } : {}),
+    tokenFormat: flags.tokenFormat,
+    toolScopes: Object.fromEntries(flags.toolScope ?? []),
+    scopes: flags.scope ?? [],
+    timeoutMs: flags.timeout,
+    startTimeoutMs: flags.startTimeout,
+  };
+  return interruptible((signal) => runServerCommand(serverScenarios, options, io(signal)));
+}
+
+async function runClient(command: string, flags: RunFlags): Promise<number> {
+  const options: ClientCommandOptions = { ...commonOptions(flags), command, timeoutMs: flags.timeout, jobs: flags.jobs };
+  return interruptible((signal) => runClientCommand(clientScenarios, options, io(signal)));
+}
+
 async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const program = new Command(NAME)
-    .description('Conformance suite for MCP authorization: runs an MCP client against a mock world and judges what it did.')
+    .description('Conformance suite for MCP authorization: runs an MCP client against a mock world, or probes an MCP server as an OAuth resource server, and judges what it did.')
     .version(toolInfo().version, '-V, --version')
-    .usage('[options] | client --command "<cmd>" [options] | list [options]')
+    .usage('[options] | client --command "<cmd>" [options] | server (--url <url> | --command "<cmd>") [options] | list [options]')
     .enablePositionalOptions()
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -175,10 +223,10 @@ async function main(argv: string[]): Promise<number> {
   // The optional argument only catches a mistyped command name, which commander would call "too many arguments".
   addRunOptions(program.argument('[command]').option('--client <cmd>', 'short form of: client --command <cmd>')).action(async (stray: string | undefined, flags: RunFlags & { client?: string }) => {
     if (stray !== undefined) {
-      const near = nearMatches(stray, ['client', 'list']);
-      throw new UsageError(`unknown command "${stray}"${near.length > 0 ? ` (did you mean ${near.join(', ')}?)` : ''}; commands: client, list`);
+      const near = nearMatches(stray, ['client', 'server', 'list']);
+      throw new UsageError(`unknown command "${stray}"${near.length > 0 ? ` (did you mean ${near.join(', ')}?)` : ''}; commands: client, server, list`);
     }
-    if (flags.client === undefined) throw new UsageError('missing --client "<command>" (or a command: client, list; see --help)');
+    if (flags.client === undefined) throw new UsageError('missing --client "<command>" (or a command: client, server, list; see --help)');
     exitCode = await runClient(flags.client, flags);
   });
 
@@ -193,20 +241,44 @@ async function main(argv: string[]): Promise<number> {
       exitCode = await runClient(flags.command, flags);
     });
 
+  addCommonOptions(
+    program
+      .command('server')
+      .description('probe an MCP server as an OAuth resource server that trusts the kit\'s authorization server')
+      .option('--url <url>', 'the MCP endpoint of a server already running (configure it with the issuer on --as-port)', parsedBy(parseServerUrl))
+      .option('--command <cmd>', 'start the server with this command; it gets PORT and the MCP_CONFORMANCE_* issuer variables, and is stopped after')
+      .option('--mcp-path <path>', 'where a started server serves MCP (default /mcp)')
+      .option('--as-port <port>', 'run the kit\'s authorization server on this port (for --url targets configured with it)', positiveInteger('--as-port'))
+      .addOption(new Option('--token-format <format>', 'access tokens the server validates: JWTs against the JWKS, or opaque ones by introspection').choices(['jwt', 'opaque']).default('jwt'))
+      .option('--tool-scope <tool=scopes>', 'a tool and the scopes it needs (repeatable): calls without them must get 403', (value: string, previous: Array<[string, string[]]> | undefined) => [...(previous ?? []), parsedBy(parseToolScope)(value)])
+      .option('--scope <scope>', 'a scope every valid token should carry besides those the server advertises (repeatable)', collect)
+      .option('--timeout <ms>', 'a request the server has not answered after this many milliseconds counts as unanswered', positiveInteger('--timeout'), 10_000)
+      .option('--start-timeout <ms>', 'how long a started server may take to listen', positiveInteger('--start-timeout'), 30_000),
+  )
+    .addHelpText('after', EXIT_CODES)
+    .action(async (flags: ServerFlags) => {
+      exitCode = await runServer(flags);
+    });
+
   program
     .command('list')
     .description('print every scenario with its checks, requirement ids and spec versions')
     .option('--json', 'as JSON')
+    .addOption(new Option('--role <role>', 'only the scenarios that judge clients, or servers').choices(['client', 'server', 'all']).default('all'))
     .option('--suite <name>', 'only the scenarios of this suite', 'all')
     .addOption(new Option('--spec-version <version>', 'only what applies at this revision').choices(SELECTABLE_SPEC_VERSIONS))
     .option('--requirement <id>', 'print this requirement (C-PKCE-03...): its text, source and the checks that test it (repeatable)', collect)
-    .action((flags: { json?: boolean; suite: string; specVersion?: SelectableSpecVersion; requirement?: string[] }) => {
+    .action((flags: { json?: boolean; role: 'client' | 'server' | 'all'; suite: string; specVersion?: SelectableSpecVersion; requirement?: string[] }) => {
+      const scenarios: ScenarioBase[] = [...(flags.role === 'server' ? [] : clientScenarios), ...(flags.role === 'client' ? [] : serverScenarios)];
+      const serverIds = new Set(serverScenarios.map((scenario) => scenario.id));
       process.stdout.write(
-        listScenarios(clientScenarios, requirementCatalogue(), {
+        listScenarios(scenarios, requirementCatalogue(), {
           suite: flags.suite,
           json: flags.json === true,
           ...(flags.specVersion ? { specVersion: flags.specVersion } : {}),
           ...(flags.requirement ? { requirements: flags.requirement } : {}),
+          // Each role's engine judges its own check beside the scenario's: listed first, as judged.
+          engineChecks: (scenario) => (serverIds.has(scenario.id) ? [serverAvailableCheck()] : [clientProcessCheck((scenario as ClientScenario).clientRefuses === true)]),
         }),
       );
     });

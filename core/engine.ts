@@ -2,7 +2,6 @@
 // and the verdicts of the scenario's checks; a property scenario does this once per drawn case.
 // Whatever happens (a throwing world, Ctrl-C, a client that will not die), every process group is
 // killed and every world closed before the report returns.
-import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,14 +9,16 @@ import { TraceRecorder } from '../mocks/recorder.js';
 import type { World, WorldOptions } from '../mocks/world.js';
 import { mergeKnobs, type WorldKnobs } from '../mocks/knobs.js';
 import { judgeSafely, met, missing, unmet, type CheckDef, type Finding } from './check.js';
-import { createClientKit, endScenarioLeftovers, prepareStateDir, shellQuote, type ClientKit, type ClientProcess } from './client-process.js';
+import { createClientKit, endScenarioLeftovers, prepareStateDir, shellQuote, type ClientKit, type ClientProcess } from './targets/client/process.js';
 import { caseKey, checkProperty, freshSeed, type PropertyOutcome } from './property.js';
-import { REPORT_SCHEMA, REPORT_SCHEMA_VERSION, type CheckResult, type ExitCode, type PropertyResult, type Report, type ScenarioResult } from './report.js';
+import type { CheckResult, PropertyResult, Report, ScenarioResult } from './report.js';
 import { checksAt, type ClientRun, type ClientScenario } from './scenario.js';
-import { SocketOwnerLookup } from './socket-owner.js';
+import { SocketOwnerLookup } from './targets/client/socket-owner.js';
 import { SPEC_VERSIONS, type SpecVersion } from './spec.js';
-import { exitCodeOf, isFailing, summarize } from './summary.js';
+import { buildReport, kitErrorCheck, resultOf, skipped, toolInfo } from './results.js';
 import { verdicts } from './verdicts.js';
+
+export { toolInfo };
 import type { Exchange, ProcessOutcome, RunRecord, Trace, WorldFacts } from './trace.js';
 
 /** The id of the engine's own check; a failure of it is the root cause of every step it left undone. */
@@ -77,25 +78,6 @@ export interface ClientRunOptions {
   property?: PropertyOptions;
 }
 
-let cachedTool: Report['tool'] | undefined;
-
-/** Name and version from the package manifest, found from source (core/) and from the build (dist/core/). */
-export function toolInfo(): Report['tool'] {
-  if (cachedTool) return cachedTool;
-  for (const relative of ['../package.json', '../../package.json']) {
-    try {
-      const manifest = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (manifest.name === 'mcp-auth-conformance' && manifest.version) {
-        cachedTool = { name: manifest.name, version: manifest.version };
-        return cachedTool;
-      }
-    } catch {
-      // not at this level; try the next one up
-    }
-  }
-  cachedTool = { name: 'mcp-auth-conformance', version: '0.0.0' };
-  return cachedTool;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The engine's own check: every client process ran to completion.
@@ -177,35 +159,7 @@ export function judge(scenario: ClientScenario, trace: Trace, options: Pick<Clie
   );
 }
 
-function kitErrorCheck(message: string): CheckResult {
-  return {
-    id: 'kit-error',
-    title: 'the kit runs the scenario',
-    requirements: [],
-    level: 'MUST',
-    specVersions: [...SPEC_VERSIONS],
-    specLinks: [],
-    status: 'fail',
-    message,
-    evidence: [],
-  };
-}
 
-function skipped(scenario: ClientScenario, protocolVersion: string, skipReason: string, extra: Partial<ScenarioResult> = {}): ScenarioResult {
-  return {
-    id: scenario.id,
-    title: scenario.title,
-    description: scenario.description,
-    status: 'skip',
-    skipReason,
-    protocolVersion,
-    durationMs: 0,
-    processes: [],
-    checks: [],
-    exchanges: [],
-    ...extra,
-  };
-}
 
 /**
  * The target could not be run at all: every scenario that started a process saw it fail to start
@@ -316,25 +270,18 @@ export async function runClientScenarios(options: ClientRunOptions): Promise<Rep
 
   const notRun = stoppedEarly !== undefined ? `not run: ${stoppedEarly}` : 'interrupted';
   const scenarios = options.scenarios.map((scenario, index) => results[index] ?? skipped(scenario, scenario.protocolVersion ?? options.specVersion, notRun));
-  const counts = summarize(scenarios);
-  const decided: ExitCode = stoppedEarly !== undefined || targetCouldNotRun(scenarios) ? 3 : 0;
-  const summary: Report['summary'] = { ...counts, exitCode: decided };
-  summary.exitCode = exitCodeOf({ scenarios, summary });
-  return {
-    schema: REPORT_SCHEMA,
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    tool: toolInfo(),
+  return buildReport({
     role: 'client',
     target: { command: options.command },
     specVersion: options.specVersion,
     strict: options.strict,
-    startedAt: startedAt.toISOString(),
-    durationMs: Math.round(performance.now() - began),
+    startedAt,
+    began,
     interrupted,
     ...(stoppedEarly !== undefined ? { stoppedEarly } : {}),
-    summary,
     scenarios,
-  };
+    couldNotRun: stoppedEarly !== undefined || targetCouldNotRun(scenarios),
+  });
 }
 
 interface ScenarioContext {
@@ -565,36 +512,6 @@ async function attempt(scenario: ClientScenario, plan: Plan, ctx: ScenarioContex
   }
 }
 
-/**
- * Why a scenario that ran tested nothing: every check it exists for (ClientScenario.about, else all
- * of its own) did not apply to what the client did, and nothing failed or warned. The checks beside
- * them may well pass; the scenario is still skipped with the reason rather than passed, since what
- * it is about was not exercised.
- */
-function notExercised(scenario: ClientScenario, checks: CheckResult[]): string | undefined {
-  const about = new Set(scenario.about ?? scenario.checks.map((c) => c.id));
-  const judged = checks.filter((c) => about.has(c.id));
-  if (judged.length === 0 || !judged.every((c) => c.status === 'skip') || checks.some((c) => isFailing(c) || c.status === 'warn')) return undefined;
-  return `not exercised: ${judged[0].message}`;
-}
-
-function resultOf(scenario: ClientScenario, protocolVersion: string, durationMs: number, run: Attempt, property?: PropertyResult): ScenarioResult {
-  const unexercised = notExercised(scenario, run.checks);
-  return {
-    id: scenario.id,
-    title: scenario.title,
-    description: scenario.description,
-    status: run.checks.some(isFailing) ? 'fail' : unexercised !== undefined ? 'skip' : 'pass',
-    ...(unexercised !== undefined ? { skipReason: unexercised } : {}),
-    protocolVersion,
-    durationMs,
-    processes: run.processes,
-    checks: run.checks,
-    ...(run.world ? { world: run.world } : {}),
-    exchanges: run.exchanges,
-    ...(property ? { property } : {}),
-  };
-}
 
 function interruptedResult(scenario: ClientScenario, ctx: ScenarioContext, durationMs: number, run: Attempt | undefined, property?: PropertyResult): ScenarioResult {
   // What ran before the interruption stays in the report; a scenario that started nothing says only that.

@@ -3,9 +3,9 @@
 // tools; the bin passes the scenarios and the catalogue in, so nothing here reads the suites.
 import { plural } from '../reporters/text.js';
 import type { CheckDef } from './check.js';
-import { clientProcessCheck, toolInfo } from './engine.js';
+import { toolInfo } from './engine.js';
 import type { Requirement, RequirementCatalogue } from './requirement.js';
-import type { ClientScenario } from './scenario.js';
+import type { ScenarioBase } from './scenario.js';
 import { inSuite, selectRequirements, suiteNames, UsageError } from './select.js';
 import type { SelectableSpecVersion, SpecVersion } from './spec.js';
 
@@ -16,6 +16,8 @@ export interface ListOptions {
   json: boolean;
   /** --requirement: these catalogue entries and what tests them, instead of the scenarios. */
   requirements?: readonly string[];
+  /** The checks the role's engine adds to every scenario (the client process check), listed first. */
+  engineChecks?: (scenario: ScenarioBase) => CheckDef[];
 }
 
 type ListedCheck = Pick<CheckDef, 'id' | 'title' | 'level' | 'requirements' | 'specVersions' | 'specLinks'> & {
@@ -23,8 +25,8 @@ type ListedCheck = Pick<CheckDef, 'id' | 'title' | 'level' | 'requirements' | 's
   requirementDetails: Array<{ id: string; keyword: string | null; text: string | null; source: string | null }>;
 };
 
-type ListedScenario = Pick<ClientScenario, 'id' | 'title' | 'description' | 'suites' | 'specVersions' | 'protocolVersion'> & {
-  clientRefuses: boolean;
+type ListedScenario = Pick<ScenarioBase, 'id' | 'title' | 'description' | 'suites' | 'specVersions' | 'protocolVersion'> & {
+  clientRefuses?: boolean;
   checks: ListedCheck[];
 };
 
@@ -38,7 +40,7 @@ const SINCE_CODES: Record<string, SpecVersion> = { '03': '2025-03-26', '06': '20
  * The `list` command's output: every scenario with its checks, requirement ids and spec versions,
  * or with `requirements`, those catalogue entries and what tests them among the same scenarios.
  */
-export function listScenarios(all: readonly ClientScenario[], catalogue: RequirementCatalogue, options: ListOptions): string {
+export function listScenarios(all: readonly ScenarioBase[], catalogue: RequirementCatalogue, options: ListOptions): string {
   const suites = suiteNames(all);
   if (!suites.includes(options.suite)) throw new UsageError(`unknown suite "${options.suite}"; valid suites: ${suites.join(', ')}`);
   const wanted = selectRequirements(catalogue, options.requirements ?? []);
@@ -54,7 +56,7 @@ export function listScenarios(all: readonly ClientScenario[], catalogue: Require
   return scenarioText(listed);
 }
 
-function listedScenarios(all: readonly ClientScenario[], catalogue: RequirementCatalogue, options: ListOptions): ListedScenario[] {
+function listedScenarios(all: readonly ScenarioBase[], catalogue: RequirementCatalogue, options: ListOptions): ListedScenario[] {
   const version = options.specVersion as SpecVersion | undefined;
   const applies = (versions: readonly SpecVersion[]): boolean => version === undefined || versions.includes(version);
   return all
@@ -66,9 +68,9 @@ function listedScenarios(all: readonly ClientScenario[], catalogue: RequirementC
       suites: scenario.suites,
       specVersions: scenario.specVersions,
       ...(scenario.protocolVersion ? { protocolVersion: scenario.protocolVersion } : {}),
-      clientRefuses: scenario.clientRefuses === true,
+      ...('clientRefuses' in scenario || 'world' in scenario ? { clientRefuses: (scenario as { clientRefuses?: boolean }).clientRefuses === true } : {}),
       // As the engine judges them: only requirements that hold at the revision the world speaks too.
-      checks: [clientProcessCheck(scenario.clientRefuses === true), ...scenario.checks]
+      checks: [...(options.engineChecks?.(scenario) ?? []), ...scenario.checks]
         .filter((check) => applies(check.specVersions) && (scenario.protocolVersion === undefined || check.specVersions.includes(scenario.protocolVersion)))
         .map((check) => ({
           id: check.id,

@@ -64,7 +64,7 @@ export function caseKey(value: unknown): string {
  * Rejects only if `runCase` does; the engine's runCase turns kit errors into failing cases instead.
  */
 export async function checkProperty<Case, Recorded>(
-  property: ScenarioProperty<Case>,
+  property: Pick<ScenarioProperty<Case>, 'cases' | 'examples'>,
   settings: PropertySettings,
   runCase: (value: Case) => Promise<CaseRun<Recorded>>,
   isInterrupted: () => boolean,

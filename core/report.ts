@@ -64,8 +64,10 @@ export interface Report {
   schema: typeof REPORT_SCHEMA;
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: string; version: string };
-  role: 'client';
-  target: { command: string };
+  /** The kind of target judged: an MCP client, or an MCP server as an OAuth resource server. */
+  role: 'client' | 'server';
+  /** The command that started the target, the URL it was probed at, or both (a server the kit started). */
+  target: { command?: string; url?: string };
   specVersion: string;
   strict: boolean;
   startedAt: string;

@@ -2,21 +2,37 @@ import type { CheckDef } from './check.js';
 import type { SpecVersion } from './spec.js';
 import type { WorldFacts } from './trace.js';
 import type { Arbitrary } from 'fast-check';
+import type { ServerDrive } from './targets/server/drive.js';
 import type { KnobOverrides, WorldKnobs } from '../mocks/knobs.js';
 
-/** A client scenario is data: the world it builds, how the client is started, and the checks that judge it. */
-export interface ClientScenario {
+/** What every scenario of every role has: how it is named, selected and listed, and its checks. */
+export interface ScenarioBase {
   /** Stable id; the official suite's name where the scenario is equivalent (auth/metadata-default). */
   id: string;
   title: string;
-  /** What the world does and what a correct client must do, in a sentence or two. */
+  /** What the world does and what a correct target must do, in a sentence or two. */
   description: string;
   /** Suites besides `all` that contain the scenario. */
   suites: string[];
   /** Revisions at which the scenario applies. */
   specVersions: SpecVersion[];
-  /** MCP_CONFORMANCE_PROTOCOL_VERSION handed to the client when it differs from the run's version. */
+  /** The protocol revision the world speaks, when it differs from the run's version. */
   protocolVersion?: SpecVersion;
+  /**
+   * Ids of preconditions (core/check.ts Precondition) that this world makes mandatory: checks whose
+   * precondition is otherwise optional behaviour fail here when it never happened.
+   */
+  requires?: string[];
+  /**
+   * The checks the scenario exists for, where others are judged beside them: when none of these
+   * applied to what the target did, the scenario is skipped as not exercised. Default: all of its checks.
+   */
+  about?: string[];
+  checks: CheckDef[];
+}
+
+/** A client scenario is data: the world it builds, how the client is started, and the checks that judge it. */
+export interface ClientScenario extends ScenarioBase {
   world: WorldKnobs;
   /**
    * MCP_CONFORMANCE_CONTEXT, built from the started world; the engine adds `name`, the scenario id,
@@ -37,22 +53,10 @@ export interface ClientScenario {
   /** Makes the scenario a property: the world and runs are drawn by fast-check (race scenarios). */
   property?: ScenarioProperty;
   /**
-   * Ids of preconditions (core/check.ts Precondition) that this world makes mandatory: checks whose
-   * precondition is otherwise optional behaviour fail here when it never happened.
-   */
-  requires?: string[];
-  /**
    * Checks of optional behaviour the scenario's flow needs (step-up support): when one of them is
    * unmet, the client's unsuccessful exit is its consequence, and client-process does not apply.
    */
   exitExplainedBy?: string[];
-  /**
-   * The checks the scenario exists for, where others are judged beside them (the flow it needs, the
-   * freshness of a second authorization): when none of these applied to what the client did, the
-   * scenario is skipped as not exercised. Default: all of its checks.
-   */
-  about?: string[];
-  checks: CheckDef[];
 }
 
 /**
@@ -61,7 +65,7 @@ export interface ClientScenario {
  * server speaks governs its authorization exchange: a 2025-03-26 server's flow is not held to
  * requirements that came later.
  */
-export function checksAt(scenario: Pick<ClientScenario, 'checks' | 'protocolVersion'>, version: SpecVersion): CheckDef[] {
+export function checksAt(scenario: Pick<ScenarioBase, 'checks' | 'protocolVersion'>, version: SpecVersion): CheckDef[] {
   const wire = scenario.protocolVersion;
   return scenario.checks.filter((check) => check.specVersions.includes(version) && (wire === undefined || check.specVersions.includes(wire)));
 }
@@ -98,5 +102,24 @@ export interface ScenarioProperty<Case = any> {
   examples?: Case[];
 }
 
-/** The suites a user can name with --suite (`all` is implicit). */
-export const SUITES = ['all', 'core', 'metadata', 'registration', 'pkce', 'resource', 'scope', 'token', 'response', 'backcompat', 'refresh', 'step-up', 'caching'] as const;
+/**
+ * A server scenario is data too: the requests it sends the server under test (through the drive,
+ * which mints its tokens and records every exchange) and the checks that judge the trace.
+ */
+export interface ServerScenario extends ScenarioBase {
+  /** Sends the scenario's requests. Never judges: what the server answered is for the checks. */
+  drive?: (drive: ServerDrive) => Promise<void>;
+  /** Makes the scenario a property: fast-check draws requests, each case sent and judged alone. */
+  property?: ServerProperty;
+}
+
+/** What a server property scenario draws, and how a drawn case is sent. */
+export interface ServerProperty<Case = any> {
+  cases: Arbitrary<Case>;
+  /** Sends one case; its exchanges alone are judged by the scenario's checks. */
+  send(drive: ServerDrive, c: Case): Promise<void>;
+  /** A case in one line, for the report of a counterexample. */
+  describe(c: Case): string;
+  defaultRuns: number;
+  examples?: Case[];
+}

@@ -2,7 +2,7 @@
 // entries. Mistakes are usage errors that say what would have been valid, because a typo in a CI
 // file must not silently run nothing.
 import type { Requirement, RequirementCatalogue } from './requirement.js';
-import { SUITES, type ClientScenario } from './scenario.js';
+import type { ScenarioBase } from './scenario.js';
 
 /** A mistake in the command line or a configuration file: reported in one line, exit code 2. */
 export class UsageError extends Error {
@@ -20,17 +20,17 @@ export interface Selection {
 }
 
 /** Every suite name a user may give: the fixed list plus any a scenario names. */
-export function suiteNames(all: readonly ClientScenario[]): string[] {
-  const names = new Set<string>(SUITES);
+export function suiteNames(all: readonly ScenarioBase[]): string[] {
+  const names = new Set<string>(['all']);
   for (const scenario of all) for (const suite of scenario.suites) names.add(suite);
   return [...names];
 }
 
-export function inSuite(scenario: ClientScenario, suite: string): boolean {
+export function inSuite(scenario: ScenarioBase, suite: string): boolean {
   return suite === 'all' || scenario.suites.includes(suite);
 }
 
-export function selectScenarios(all: readonly ClientScenario[], selection: Selection): ClientScenario[] {
+export function selectScenarios<S extends ScenarioBase>(all: readonly S[], selection: Selection): S[] {
   const suite = selection.suite ?? 'all';
   const suites = suiteNames(all);
   if (!suites.includes(suite)) {

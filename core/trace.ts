@@ -12,6 +12,8 @@ export type EndpointRole =
   | 'cimd' // a client ID metadata document the kit hosts for the client
   | 'mcp' // the MCP endpoint of the resource server
   | 'callback' // the client's own redirect_uri listener, reached by the kit acting as browser
+  | 'introspection' // RFC 7662, asked by a server under test about an opaque token
+  | 'upstream' // the API the kit offers a server under test to call (token passthrough)
   | 'unknown'; // nothing in the world serves this URL (a wrong well-known path, say)
 
 /** Who made a request: a client process instance (`client-1`, `client-2`, ...) or the kit's browser. */
@@ -43,9 +45,16 @@ export interface Exchange {
   /** Milliseconds the world took to answer. */
   durationMs: number;
   actor: Actor;
-  /** Which server of the world answered: the authorization server or the resource server. */
-  server: 'as' | 'rs' | 'as2' | 'external';
+  /**
+   * Which server answered: the world's authorization server or resource server, the upstream API
+   * it offers a server under test, or `target`, the server under test answering the kit.
+   */
+  server: 'as' | 'rs' | 'as2' | 'external' | 'upstream' | 'target';
   role: EndpointRole;
+  /** What a request the kit made of a server under test was for (`no-token`, `expired-token`...); checks find their exchanges by it. */
+  label?: string;
+  /** Why a kit-made request got no response: the connection failed, or no answer came in time. */
+  error?: string;
   request: RecordedRequest;
   /** Absent when the connection failed before an answer (only for kit-made requests). */
   response?: RecordedResponse;
@@ -128,6 +137,32 @@ export interface WorldFacts {
 }
 
 /**
+ * What the kit knew of a server under test (the server suite) when it judged it: where it lives,
+ * which authorization server it trusts, what tokens it was given and what it was found to require.
+ */
+export interface ServerFacts {
+  /** The MCP endpoint probed; also the resource identifier tokens are issued for. */
+  mcpUrl: string;
+  /** The path-inserted PRM URL of RFC 9728 §3.1 for mcpUrl. */
+  prmUrl: string;
+  /** The root PRM URL (RFC 9728 §3: the identifier is then the origin). */
+  rootPrmUrl: string;
+  /** The kit started the server (--command) or found it running (--url). */
+  started: 'command' | 'url';
+  /** JWT access tokens checked against the JWKS, or opaque ones checked by introspection. */
+  tokenFormat: 'jwt' | 'opaque';
+  issuer: string;
+  jwksUri: string;
+  introspectionEndpoint: string;
+  /** Every scope the kit put in a valid token: what the server advertised and challenged for. */
+  scopes: string[];
+  /** Scopes the user stated a tool needs (--tool-scope tool=scope). */
+  toolScopes: Record<string, string[]>;
+  /** The upstream API offered to the server, when it was. */
+  upstreamUrl?: string;
+}
+
+/**
  * One start of the client command within a scenario (ClientRun), as it happened: checks split the
  * traffic by run with it (the instances it started, its time span) and know what the world did
  * before it.
@@ -167,4 +202,6 @@ export interface Trace {
    * existed, which are one run of every process.
    */
   runs?: RunRecord[];
+  /** Present in server-suite traces: the server under test and what the kit learned of it. */
+  server?: ServerFacts;
 }

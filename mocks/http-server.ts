@@ -20,6 +20,8 @@ export interface ServeOptions {
    * the default. Asked at most once per connection, on its first request that names no actor.
    */
   actorOf?: (remotePort: number, localPort: number) => string | undefined;
+  /** A fixed port at 127.0.0.1, for an issuer a server under test is configured with; an ephemeral one when absent. */
+  port?: number;
 }
 
 export interface ServedOrigin {
@@ -122,7 +124,7 @@ export async function serveHandlers(options: ServeOptions): Promise<ServedOrigin
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });

@@ -31,7 +31,7 @@ export function renderConsole(report: Report, options: ConsoleOptions): string {
 
   const facts = [`${report.tool.name} ${report.tool.version}`, report.role, `spec ${report.specVersion}`];
   if (report.strict) facts.push('strict');
-  facts.push(`target: ${cleanLine(report.target.command)}`);
+  facts.push(`target: ${cleanLine([report.target.url, report.target.command].filter((part) => part !== undefined).join(' started by '))}`);
   out.push(c.dim(facts.join(' · ')), '');
 
   for (const scenario of report.scenarios) out.push(...scenarioBlock(scenario, options.verbose, layout, c));

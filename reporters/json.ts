@@ -23,7 +23,7 @@ function ordered(r: Report): Report {
     schemaVersion: r.schemaVersion,
     tool: { name: r.tool.name, version: r.tool.version },
     role: r.role,
-    target: { command: r.target.command },
+    target: compact({ command: r.target.command, url: r.target.url }),
     specVersion: r.specVersion,
     strict: r.strict,
     startedAt: r.startedAt,
@@ -115,8 +115,10 @@ function exchange(e: Exchange): Exchange {
     actor: e.actor,
     server: e.server,
     role: e.role,
+    label: e.label,
     request: request(e.request),
     response: e.response === undefined ? undefined : response(e.response),
+    error: e.error,
   });
 }
 

@@ -105,14 +105,14 @@ describe('--runs, --seed and --replay', () => {
 
 describe('help and list', () => {
   it('--help prints usage and exit codes to stdout and exits 0, for every command', async () => {
-    for (const args of [['--help'], ['client', '--help'], ['list', '--help']]) {
+    for (const args of [['--help'], ['client', '--help'], ['server', '--help'], ['list', '--help']]) {
       const result = await cli(args);
       expect(result.code).toBe(0);
       expect(result.stderr).toBe('');
       expect(result.stdout).toContain('Usage: mcp-auth-conformance');
     }
     const top = await cli(['--help']);
-    expect(top.stdout).toMatch(/Exit codes:[\s\S]*3 +the client command could not be run[\s\S]*130/);
+    expect(top.stdout).toMatch(/Exit codes:[\s\S]*3 +the target could not be run[\s\S]*130/);
     expect(top.stdout).toContain('--spec-version');
   });
 
@@ -137,11 +137,15 @@ describe('help and list', () => {
     const ids = listing.scenarios.map((s) => s.id);
     expect(ids).toContain('auth/metadata-default');
     expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toContain('server/token-validation');
     for (const scenario of listing.scenarios) {
       expect(scenario.specVersions.length).toBeGreaterThan(0);
-      expect(scenario.checks[0].id).toBe('client-process');
+      expect(scenario.checks[0].id).toBe(scenario.id.startsWith('server/') ? 'server-available' : 'client-process');
       expect(scenario.checks.length).toBeGreaterThan(1);
     }
+    const servers = JSON.parse((await cli(['list', '--json', '--role', 'server'])).stdout) as typeof listing;
+    expect(servers.scenarios.length).toBeGreaterThan(5);
+    expect(servers.scenarios.every((s) => s.id.startsWith('server/'))).toBe(true);
     expect(listing.scenarios.flatMap((s) => s.checks).some((c) => c.requirements.length > 0)).toBe(true);
     for (const check of listing.scenarios.flatMap((s) => s.checks)) {
       expect(check.requirementDetails.map((r) => r.id)).toEqual(check.requirements);
@@ -259,5 +263,51 @@ describe('runs', () => {
       ['auth/metadata-var2', 'interrupted'],
     ]);
     expect(result.stdout).toContain('Interrupted');
+  });
+});
+
+describe('server', () => {
+  const referenceServer = `node ${path.join(root, 'dist/examples/servers/reference-server.js')}`;
+
+  it.each([
+    [[], 'give the server as --url'],
+    [['--url', 'http://127.0.0.1:1/mcp', '--command', 'true'], 'one of the two'],
+    [['--url', 'not a url'], '--url must be an absolute URL'],
+    [['--url', 'http://127.0.0.1:1/mcp#x'], 'fragment'],
+    [['--command', 'true', '--tool-scope', 'test-tool'], '--tool-scope takes tool=scope'],
+    [['--command', 'true', '--token-format', 'paseto'], 'paseto'],
+    [['--url', 'http://127.0.0.1:1/mcp', '--mcp-path', '/mcp'], '--mcp-path goes with --command'],
+  ])('a usage mistake (%j) is one line and exit code 2', async (args, said) => {
+    const result = await cli(['server', ...args]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain(said);
+  });
+
+  it('nothing listening at --url is exit code 3 with the reason, and the reports are still written', async () => {
+    const result = await cli(['server', '--url', 'http://127.0.0.1:9/mcp', '--reporter', 'console,json']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('nothing listens at 127.0.0.1:9');
+    const report = JSON.parse(readFileSync(path.join(cwd, 'results/report.json'), 'utf8')) as { role: string; summary: { exitCode: number }; scenarios: Array<{ status: string }> };
+    expect(report.role).toBe('server');
+    expect(report.summary.exitCode).toBe(3);
+    expect(report.scenarios.every((s) => s.status === 'skip')).toBe(true);
+  });
+
+  it('a server command that dies before it listens is exit code 3 with its last words, and nothing is left running', async () => {
+    const result = await cli(['server', '--command', `node -e "console.error('Error: cannot read config.json'); process.exit(4)"`]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('exited with code 4 before it listened');
+    expect(result.stderr).toContain('cannot read config.json');
+  });
+
+  it('the reference server passes every scenario (exit 0); the report names the target it started', async () => {
+    const result = await cli(['server', '--command', referenceServer, '--tool-scope', 'test-tool=mcp:write', '--reporter', 'console,json,junit']);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(path.join(cwd, 'results/report.json'), 'utf8')) as { target: { url: string; command: string }; scenarios: Array<{ id: string; status: string }> };
+    expect(report.target.command).toBe(referenceServer);
+    expect(report.target.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    expect(report.scenarios.filter((s) => s.status === 'fail')).toEqual([]);
+    expect(existsSync(path.join(cwd, 'results/junit.xml'))).toBe(true);
   });
 });

@@ -2,7 +2,7 @@
 // $BROWSER) gets its callback delivered; a client that fetches the URL itself is left alone.
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browse } from '../../core/browser.js';
+import { browse } from '../../core/targets/client/browser.js';
 import { runClientScenarios } from '../../core/engine.js';
 import type { ScenarioResult } from '../../core/report.js';
 import { TraceRecorder } from '../../mocks/recorder.js';

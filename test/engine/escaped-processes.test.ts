@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { endProcessesCarrying, environHolds, findProcessesCarrying } from '../../core/escaped-processes.js';
+import { endProcessesCarrying, environHolds, findProcessesCarrying } from '../../core/targets/client/escaped-processes.js';
 import { isAlive, processesWithEnvEntry, tempDir, waitFor } from './helpers.js';
 
 let dir: string;

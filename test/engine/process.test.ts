@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { INBOX_ENV, killAllClients } from '../../core/client-process.js';
+import { INBOX_ENV, killAllClients } from '../../core/targets/client/process.js';
 import { runClientScenarios, type ClientRunOptions } from '../../core/engine.js';
 import type { Report } from '../../core/report.js';
 import type { Trace } from '../../core/trace.js';

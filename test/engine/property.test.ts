@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckDef } from '../../core/check.js';
 import { met, unmet } from '../../core/check.js';
-import { runClientCommand, type ClientCommandOptions } from '../../core/client-run.js';
+import { runClientCommand, type ClientCommandOptions } from '../../bin/run-command.js';
 import { runClientScenarios, type ClientRunOptions } from '../../core/engine.js';
 import { checkProperty } from '../../core/property.js';
 import type { Report } from '../../core/report.js';

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { shellQuote } from '../../core/client-process.js';
+import { shellQuote } from '../../core/targets/client/process.js';
 import { runClientScenarios } from '../../core/engine.js';
 import { clientScenarios } from '../../suites/client/index.js';
 import { ROOT } from '../support/compiled.js';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shellQuote } from '../../core/client-process.js';
+import { shellQuote } from '../../core/targets/client/process.js';
 import { clientScenarios } from '../../suites/client/index.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -3,7 +3,7 @@
 // connection per process never shows.
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { shellQuote } from '../../core/client-process.js';
+import { shellQuote } from '../../core/targets/client/process.js';
 import { runClientScenarios } from '../../core/engine.js';
 import { clientScenarios } from '../../suites/client/index.js';
 import { ensureCompiled, plainTarget, ROOT } from '../support/compiled.js';

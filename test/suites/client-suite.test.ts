@@ -12,7 +12,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judgeSafely } from '../../core/check.js';
-import { shellQuote } from '../../core/client-process.js';
+import { shellQuote } from '../../core/targets/client/process.js';
 import { PROCESS_CHECK, runClientScenarios, type PropertyOptions } from '../../core/engine.js';
 import type { CheckResult, Report, ScenarioResult } from '../../core/report.js';
 import { checksAt, type ClientScenario } from '../../core/scenario.js';

@@ -3,7 +3,7 @@
 // such a correct client gets: no failure, and warnings only where a SHOULD asks for what keeping
 // credentials would give.
 import path from 'node:path';
-import { shellQuote } from '../../../core/client-process.js';
+import { shellQuote } from '../../../core/targets/client/process.js';
 import { COLD_AT_EVERY_START, type ClientPins } from '../../support/compatibility.js';
 import { MUTANT_CLIENT, ROOT } from '../../support/compiled.js';
 

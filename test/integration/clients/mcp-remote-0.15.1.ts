@@ -13,7 +13,7 @@
 // URI; tokens go to ~/.mcp-auth; it shuts down when stdin ends.
 import path from 'node:path';
 import type { ScenarioResult } from '../../../core/report.js';
-import { shellQuote } from '../../../core/client-process.js';
+import { shellQuote } from '../../../core/targets/client/process.js';
 import { CONFORMANCE_CIMD_URL } from '../../../mocks/knobs.js';
 import { inEach, type ClientPins } from '../../support/compatibility.js';
 import { ROOT } from '../../support/compiled.js';

@@ -2,7 +2,7 @@
 // no state(), no invalidateCredentials, no discovery state, tokens and client information in a JSON
 // file of the state directory with no lock, as a host keeps them). Every finding was checked against
 // the trace and the SDK's source (dist/esm/client/auth.js, client/streamableHttp.js).
-import { shellQuote } from '../../../core/client-process.js';
+import { shellQuote } from '../../../core/targets/client/process.js';
 import { inEach, type ClientPins } from '../../support/compatibility.js';
 import { plainTarget, ROOT } from '../../support/compiled.js';
 import path from 'node:path';

@@ -3,7 +3,7 @@
 // memory. Every finding was checked against the trace and the package's bundle, whose `//#region`
 // comments keep the original module names (src/client/auth.ts, src/client/streamableHttp.ts).
 import path from 'node:path';
-import { shellQuote } from '../../../core/client-process.js';
+import { shellQuote } from '../../../core/targets/client/process.js';
 import { COLD_AT_EVERY_START, type ClientPins } from '../../support/compatibility.js';
 import { plainTarget, ROOT } from '../../support/compiled.js';
 

@@ -2,7 +2,7 @@
 // on the servers it talks to and refuses a world that breaks one, so its passing every scenario says
 // the worlds are fair; it keeps its credentials in the state directory under a lock.
 import path from 'node:path';
-import { shellQuote } from '../../../core/client-process.js';
+import { shellQuote } from '../../../core/targets/client/process.js';
 import type { ClientPins } from '../../support/compatibility.js';
 import { ROOT, STRICT_CLIENT } from '../../support/compiled.js';
 

@@ -1,26 +1,25 @@
-// What the `client` command does, given parsed options. The bin only parses arguments and maps
-// the result to an exit code; everything a test may want to drive lives here.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+// What the run commands do, given parsed options: select the scenarios, hand them to the engine of
+// their role, apply the baseline, and pass the report to the reporters. The bin's entry point only
+// parses arguments; everything a test may want to drive lives here.
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createProgress } from '../reporters/progress.js';
-import { renderConsole } from '../reporters/console.js';
-import { renderJson } from '../reporters/json.js';
-import { renderJunit } from '../reporters/junit.js';
-import { applyExpectedFailures, ExpectedFailuresError, parseExpectedFailures, type ExpectedFailures } from './expected-failures.js';
-import { runClientScenarios, type PropertyOptions } from './engine.js';
-import type { Report } from './report.js';
-import type { ClientScenario } from './scenario.js';
-import type { SelectableSpecVersion } from './spec.js';
-import { selectScenarios, UsageError } from './select.js';
+import { createProgress, type Progress } from '../reporters/progress.js';
+import { REPORTERS, writeReports, writesFiles, type ReporterName } from '../reporters/write.js';
+import { applyExpectedFailures, ExpectedFailuresError, parseExpectedFailures, type ExpectedFailures } from '../core/expected-failures.js';
+import { runClientScenarios, type PropertyOptions } from '../core/engine.js';
+import type { Report } from '../core/report.js';
+import type { ClientScenario, ScenarioBase, ServerScenario } from '../core/scenario.js';
+import { runServerScenarios } from '../core/targets/server/run.js';
+import type { SelectableSpecVersion } from '../core/spec.js';
+import { selectScenarios, UsageError } from '../core/select.js';
 
-export const REPORTERS = ['console', 'json', 'junit'] as const;
-export type ReporterName = (typeof REPORTERS)[number];
+export { REPORTERS, type ReporterName };
 
 /** Exit code of a run cut short by SIGINT or SIGTERM (128 + SIGINT), as shells report it. */
 export const INTERRUPTED_EXIT_CODE = 130;
 
-export interface ClientCommandOptions {
-  command: string;
+/** What every run command takes. */
+export interface RunCommandOptions {
   scenarios: string[];
   suite: string;
   specVersion: SelectableSpecVersion;
@@ -41,6 +40,11 @@ export interface ClientCommandOptions {
   shrink?: boolean;
   /** --replay: fast-check path of a counterexample; needs --seed and exactly one property scenario. */
   replay?: string;
+}
+
+export interface ClientCommandOptions extends RunCommandOptions {
+  /** The client command; the MCP URL is appended as its last argument. */
+  command: string;
 }
 
 interface OutputStream {
@@ -122,7 +126,7 @@ async function loadExpectedFailures(file: string, cwd: string): Promise<Expected
  * search, found with one seed: without both, or among several property scenarios, it would replay
  * something else, so that is a usage error rather than a silent different run.
  */
-function propertyOptions(options: ClientCommandOptions, scenarios: readonly ClientScenario[], io: CommandIo): PropertyOptions | undefined {
+function propertyOptions(options: RunCommandOptions, scenarios: readonly (ScenarioBase & { property?: unknown })[], io: CommandIo): PropertyOptions | undefined {
   const given = (['runs', 'seed', 'replay', 'shrink'] as const).filter((name) => options[name] !== undefined);
   if (given.length === 0) return undefined;
   // The bin parses these already; the checks here keep the programmatic entry point as strict.
@@ -149,15 +153,30 @@ function propertyOptions(options: ClientCommandOptions, scenarios: readonly Clie
   };
 }
 
-/** Runs the `client` command; returns the exit code. Configuration mistakes throw UsageError before anything runs. */
-export async function runClientCommand(all: readonly ClientScenario[], options: ClientCommandOptions, io: CommandIo): Promise<number> {
-  if (!options.command.trim()) throw new UsageError('the client command is empty');
+/** What the role's engine is given besides the scenarios: the shared options and the progress hooks. */
+export interface EngineCall<S> {
+  scenarios: S[];
+  property?: PropertyOptions;
+  signal?: AbortSignal;
+  onScenarioStart: (id: string) => void;
+  onScenarioFinish: Progress['scenarioFinished'];
+}
+
+/**
+ * The part every run command shares. Configuration mistakes throw UsageError before anything runs;
+ * the report goes to the reporters whatever it says; the exit code is the report's.
+ */
+export async function runSuiteCommand<S extends ScenarioBase & { property?: unknown }>(
+  all: readonly S[],
+  options: RunCommandOptions,
+  io: CommandIo,
+  engine: (call: EngineCall<S>) => Promise<Report>,
+): Promise<number> {
   const scenarios = selectScenarios(all, { scenarios: options.scenarios, suite: options.suite });
   const property = propertyOptions(options, scenarios, io);
   const expected = options.expectedFailures ? await loadExpectedFailures(options.expectedFailures, io.cwd) : undefined;
   const outputDir = path.resolve(io.cwd, options.outputDir);
-  const writesFiles = options.reporters.some((name) => name !== 'console');
-  if (writesFiles) {
+  if (writesFiles(options.reporters)) {
     // Found out now rather than after a long run whose results would then be lost.
     await mkdir(outputDir, { recursive: true }).catch((error: Error) => {
       throw new UsageError(`cannot create output directory ${options.outputDir}: ${error.message}`);
@@ -173,13 +192,8 @@ export async function runClientCommand(all: readonly ClientScenario[], options: 
   });
   let report: Report;
   try {
-    report = await runClientScenarios({
-      command: options.command,
+    report = await engine({
       scenarios,
-      specVersion: options.specVersion,
-      jobs: options.jobs,
-      timeoutMs: options.timeoutMs,
-      strict: options.strict,
       ...(property ? { property } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
       onScenarioStart: (id) => progress.scenarioStarted(id),
@@ -192,21 +206,94 @@ export async function runClientCommand(all: readonly ClientScenario[], options: 
   // One line whatever the reporters: a run that stopped itself must say so where scripts look.
   if (report.stoppedEarly !== undefined) io.stderr.write(`mcp-auth-conformance: stopped early: ${report.stoppedEarly}\n`);
 
-  if (options.reporters.includes('console')) {
-    io.stdout.write(renderConsole(report, { color: colorAllowed(io.stdout, options, io.env), verbose: options.verbose, ...(io.stdout.columns ? { width: io.stdout.columns } : {}) }));
-  }
-  const files: Array<[string, () => string]> = [];
-  if (options.reporters.includes('json')) files.push(['report.json', () => renderJson(report)]);
-  if (options.reporters.includes('junit')) files.push(['junit.xml', () => renderJunit(report)]);
-  for (const [name, render] of files) {
-    const file = path.join(outputDir, name);
-    try {
-      await writeFile(file, render());
-    } catch (error) {
-      io.stderr.write(`mcp-auth-conformance: cannot write ${file}: ${(error as Error).message}\n`);
-      return 2;
-    }
-    io.stderr.write(`wrote ${path.relative(io.cwd, file) || file}\n`);
-  }
+  const written = await writeReports(
+    report,
+    {
+      reporters: options.reporters,
+      outputDir,
+      verbose: options.verbose,
+      color: colorAllowed(io.stdout, options, io.env),
+      ...(io.stdout.columns ? { width: io.stdout.columns } : {}),
+      cwd: io.cwd,
+    },
+    io,
+  );
+  if (!written) return 2;
   return report.interrupted ? INTERRUPTED_EXIT_CODE : report.summary.exitCode;
+}
+
+/** Runs the `client` command; returns the exit code. Configuration mistakes throw UsageError before anything runs. */
+export async function runClientCommand(all: readonly ClientScenario[], options: ClientCommandOptions, io: CommandIo): Promise<number> {
+  if (!options.command.trim()) throw new UsageError('the client command is empty');
+  return runSuiteCommand(all, options, io, (call) =>
+    runClientScenarios({
+      command: options.command,
+      specVersion: options.specVersion,
+      jobs: options.jobs,
+      timeoutMs: options.timeoutMs,
+      strict: options.strict,
+      ...call,
+    }),
+  );
+}
+
+export interface ServerCommandOptions extends RunCommandOptions {
+  /** The MCP URL of a server already running. */
+  url?: string;
+  /** The command that starts the server; the kit gives it PORT and the MCP_CONFORMANCE_* issuer variables. */
+  command?: string;
+  /** Where a started server serves MCP (default /mcp). */
+  mcpPath?: string;
+  asPort?: number;
+  tokenFormat: 'jwt' | 'opaque';
+  toolScopes: Record<string, string[]>;
+  scopes: string[];
+  /** Per request. */
+  timeoutMs: number;
+  startTimeoutMs: number;
+}
+
+/** --tool-scope "test-tool=mcp:write mcp:read": a tool and the scopes it needs. */
+export function parseToolScope(value: string): [string, string[]] {
+  const at = value.indexOf('=');
+  const tool = value.slice(0, at).trim();
+  const scopes = value.slice(at + 1).split(/[\s,]+/).filter(Boolean);
+  if (at <= 0 || tool === '' || scopes.length === 0) throw new UsageError(`--tool-scope takes tool=scope (scopes separated by spaces), not "${value}"`);
+  return [tool, scopes];
+}
+
+/** --url: an absolute http(s) URL of the MCP endpoint. */
+export function parseServerUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--url must be an absolute URL such as http://127.0.0.1:3000/mcp, not "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--url must be http or https, not ${url.protocol}`);
+  if (url.hash) throw new UsageError('--url must not have a fragment (RFC 8707: a resource identifier has none)');
+  return url.href;
+}
+
+/** Runs the `server` command; returns the exit code. Configuration mistakes throw UsageError before anything runs. */
+export async function runServerCommand(all: readonly ServerScenario[], options: ServerCommandOptions, io: CommandIo): Promise<number> {
+  if ((options.url === undefined) === (options.command === undefined)) throw new UsageError('give the server as --url <mcp url> (running) or --command "<cmd>" (the kit starts it), one of the two');
+  if (options.command !== undefined && !options.command.trim()) throw new UsageError('the server command is empty');
+  if (options.url !== undefined && options.mcpPath !== undefined) throw new UsageError('--mcp-path goes with --command; with --url the URL names the path');
+  if (options.mcpPath !== undefined && !options.mcpPath.startsWith('/')) throw new UsageError(`--mcp-path must start with "/", not "${options.mcpPath}"`);
+  const target = options.url !== undefined ? { url: parseServerUrl(options.url) } : { command: options.command!, ...(options.mcpPath ? { mcpPath: options.mcpPath } : {}) };
+  return runSuiteCommand(all, options, io, (call) =>
+    runServerScenarios({
+      target,
+      specVersion: options.specVersion,
+      strict: options.strict,
+      timeoutMs: options.timeoutMs,
+      startTimeoutMs: options.startTimeoutMs,
+      tokenFormat: options.tokenFormat,
+      toolScopes: options.toolScopes,
+      scopes: options.scopes,
+      ...(options.asPort !== undefined ? { asPort: options.asPort } : {}),
+      ...call,
+    }),
+  );
 }

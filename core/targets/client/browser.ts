@@ -3,8 +3,8 @@
 // redirect_uri and delivering that one callback request to the client's loopback listener.
 import http from 'node:http';
 import https from 'node:https';
-import type { TraceRecorder } from '../mocks/recorder.js';
-import { BROWSER_ACTOR, type EndpointRole, type RecordedResponse } from './trace.js';
+import type { TraceRecorder } from '../../../mocks/recorder.js';
+import { BROWSER_ACTOR, type EndpointRole, type RecordedResponse } from '../../trace.js';
 
 /**
  * The world's ACTOR_HEADER, spelled out so that loading the browser (and so the CLI's `--help` and

@@ -7,10 +7,11 @@ import { watch, type FSWatcher } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { TraceRecorder } from '../mocks/recorder.js';
+import type { TraceRecorder } from '../../../mocks/recorder.js';
 import { browse } from './browser.js';
 import { endProcessesCarrying, killProcessesCarryingSync } from './escaped-processes.js';
-import { BROWSER_ACTOR, type Actor, type ProcessEvent, type ProcessOutcome, type WorldFacts } from './trace.js';
+import { killAllGroups, OutputTail, signalGroup, trackGroup, untrackGroup } from '../process-group.js';
+import { BROWSER_ACTOR, type Actor, type ProcessEvent, type ProcessOutcome, type WorldFacts } from '../../trace.js';
 
 /**
  * Names the file a browser shim appends URLs to; private to the kit and its shims. Unique to each
@@ -28,8 +29,6 @@ const KILL_GRACE_MS = 1000;
 const PIPE_DRAIN_MS = 200;
 /** Backs up the directory watch, which some file systems do not support. */
 const INBOX_POLL_MS = 250;
-const TAIL_BYTES = 8 * 1024;
-const TAIL_LINES = 50;
 
 export interface LaunchOptions {
   /** The user's command; the MCP URL is appended as its last argument. */
@@ -68,39 +67,22 @@ export function shellQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
-// Process groups that may still have members, and the environment entries of launches whose escaped
-// processes have not been ended yet. The exit hook is the last line of defence when the kit itself
-// dies of an exception: `exit` handlers run then, and SIGKILL needs no cooperation.
-const liveGroups = new Set<number>();
+// The environment entries of launches whose escaped processes have not been ended yet; the process
+// groups themselves are tracked with every other target's (process-group.ts).
 const liveMarkers = new Set<string>();
-let exitHookInstalled = false;
-
-function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
- * SIGKILLs every client process group still running and what escaped those groups (one scan of
+ * SIGKILLs every target process group still running and what escaped the client groups (one scan of
  * /proc, Linux only); synchronous, for exit and signal handlers.
  */
 export function killAllClients(): void {
-  for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
-  liveGroups.clear();
+  killAllGroups();
   killProcessesCarryingSync([...liveMarkers]);
   liveMarkers.clear();
 }
 
 function track(pgid: number, marker: string): void {
-  if (!exitHookInstalled) {
-    process.on('exit', killAllClients);
-    exitHookInstalled = true;
-  }
-  liveGroups.add(pgid);
+  trackGroup(pgid, killAllClients);
   liveMarkers.add(marker);
 }
 
@@ -279,21 +261,6 @@ class UrlInbox {
     } finally {
       entry.busy = false;
     }
-  }
-}
-
-/** The last lines of a stream, bounded in bytes as well as lines. */
-class OutputTail {
-  private text = '';
-
-  push(chunk: string): void {
-    this.text += chunk;
-    if (this.text.length > 2 * TAIL_BYTES) this.text = this.text.slice(-TAIL_BYTES);
-  }
-
-  value(): string {
-    const lines = this.text.slice(-TAIL_BYTES).split('\n');
-    return lines.slice(-TAIL_LINES - (lines.at(-1) === '' ? 1 : 0)).join('\n');
   }
 }
 
@@ -531,7 +498,7 @@ function startClient(
           signalGroup(pid, 'SIGKILL');
           recorder.event('killed', actor, { pgid: pid, reason: 'still running after the client exited' });
         }
-        liveGroups.delete(pid);
+        untrackGroup(pid);
       }
       // Something that left the group may still hold the pipes; the tails do not wait for it.
       let drainTimer: NodeJS.Timeout | undefined;

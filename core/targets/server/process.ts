@@ -1,0 +1,154 @@
+// Starts the server under test (`server --command`), waits until it listens, and stops it with its
+// whole process group. A server that exits before it listens, or never listens, is reported with the
+// tail of its output: the one line a user needs to see what went wrong.
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import type { ProcessOutcome } from '../../trace.js';
+import { OutputTail, signalGroup, trackGroup, untrackGroup } from '../process-group.js';
+
+/** The actor of the server process in traces, and of its requests to the kit's issuer. */
+export const SERVER_PROCESS_ACTOR = 'server';
+
+/** SIGTERM, then SIGKILL after this long. */
+const KILL_GRACE_MS = 2000;
+const POLL_MS = 50;
+
+/** A port nobody listens on now, for the server to take: the kernel's choice, released at once. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Whether something accepts connections at 127.0.0.1:port. */
+export function listening(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    const done = (result: boolean): void => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.setTimeout(1000, () => done(false));
+  });
+}
+
+export interface ServerLaunch {
+  command: string;
+  env: NodeJS.ProcessEnv;
+  /** Where the server is expected to listen. */
+  host: string;
+  port: number;
+  /** How long it may take to listen. */
+  startTimeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export type Readiness = { ready: true; afterMs: number } | { ready: false; reason: string };
+
+export interface ServerProcess {
+  readonly pid: number | undefined;
+  /** Resolves once the server listens, or with why it never will. */
+  readonly ready: Promise<Readiness>;
+  /** Still running. */
+  running(): boolean;
+  /** How it ended (or how it stands, while it runs): exit code, signal, output tails. */
+  outcome(): ProcessOutcome;
+  /** Stops the whole group (SIGTERM, then SIGKILL) and resolves once it is gone. */
+  stop(): Promise<ProcessOutcome>;
+}
+
+export function startServer(launch: ServerLaunch): ServerProcess {
+  const began = performance.now();
+  const stdoutTail = new OutputTail();
+  const stderrTail = new OutputTail();
+  let exitCode: number | null = null;
+  let exitSignal: string | null = null;
+  let spawnError: string | undefined;
+  let exited = false;
+  let timedOut = false;
+  let child: ChildProcess | undefined;
+  try {
+    child = spawn('/bin/sh', ['-c', launch.command], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: launch.env });
+  } catch (error) {
+    spawnError = (error as Error).message;
+  }
+  const pid = child?.pid;
+  if (pid !== undefined) trackGroup(pid);
+  child?.stdout?.setEncoding('utf8').on('data', (chunk: string) => stdoutTail.push(chunk));
+  child?.stderr?.setEncoding('utf8').on('data', (chunk: string) => stderrTail.push(chunk));
+  const ended = new Promise<void>((resolve) => {
+    if (!child) return resolve();
+    child.once('error', (error) => {
+      spawnError ??= error.message;
+      exited = true;
+      resolve();
+    });
+    child.once('close', (code, signal) => {
+      exitCode = code;
+      exitSignal = signal;
+      exited = true;
+      if (pid !== undefined) untrackGroup(pid);
+      resolve();
+    });
+  });
+
+  const outcome = (): ProcessOutcome => ({
+    actor: SERVER_PROCESS_ACTOR,
+    command: launch.command,
+    exitCode,
+    signal: exitSignal,
+    timedOut,
+    ...(spawnError !== undefined ? { spawnError } : {}),
+    durationMs: Math.round(performance.now() - began),
+    stdoutTail: stdoutTail.value(),
+    stderrTail: stderrTail.value(),
+  });
+
+  const ready = (async (): Promise<Readiness> => {
+    if (spawnError !== undefined || pid === undefined) return { ready: false, reason: `could not be started: ${spawnError ?? 'no process'}` };
+    const deadline = began + launch.startTimeoutMs;
+    while (!exited && !launch.signal?.aborted) {
+      if (await listening(launch.port, launch.host)) return { ready: true, afterMs: Math.round(performance.now() - began) };
+      if (performance.now() > deadline) {
+        timedOut = true;
+        return { ready: false, reason: `did not listen on ${launch.host}:${launch.port} within ${launch.startTimeoutMs} ms` };
+      }
+      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, POLL_MS))]);
+    }
+    if (launch.signal?.aborted) return { ready: false, reason: 'the run was interrupted' };
+    const how = exitSignal ? `was killed by ${exitSignal}` : `exited with code ${exitCode}`;
+    return { ready: false, reason: `${how} before it listened on ${launch.host}:${launch.port}` };
+  })();
+
+  let stopping: Promise<ProcessOutcome> | undefined;
+  return {
+    pid,
+    ready,
+    running: () => pid !== undefined && !exited,
+    outcome,
+    stop() {
+      stopping ??= (async () => {
+        if (pid !== undefined && !exited) {
+          signalGroup(pid, 'SIGTERM');
+          const kill = setTimeout(() => signalGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
+          await ended;
+          clearTimeout(kill);
+        }
+        // Whatever the server spawned into its group and left behind goes too.
+        if (pid !== undefined) {
+          signalGroup(pid, 'SIGKILL');
+          untrackGroup(pid);
+        }
+        return outcome();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,339 @@
+// Runs server scenarios against one MCP server: the kit's issuer first, then the server (started by
+// the kit, or found at a URL), then each scenario in turn with its own trace. Scenarios run one at a
+// time because the server's calls to the issuer belong to the trace of the scenario that caused
+// them. Whatever happens, the server's process group is stopped and the issuer closed before the
+// report returns.
+import type { Issuer } from '../../../mocks/issuer.js';
+import { TraceRecorder } from '../../../mocks/recorder.js';
+import { judgeSafely, met, missing, unmet, type CheckDef, type Finding } from '../../check.js';
+import { caseKey, checkProperty, freshSeed } from '../../property.js';
+import type { CheckResult, PropertyResult, Report, ScenarioResult } from '../../report.js';
+import { buildReport, kitErrorCheck, resultOf, skipped, type Judgement } from '../../results.js';
+import { checksAt, type ServerScenario } from '../../scenario.js';
+import { SPEC_VERSIONS, type SpecVersion } from '../../spec.js';
+import type { PropertyOptions } from '../../engine.js';
+import type { ProcessOutcome, ServerFacts, Trace, WorldFacts } from '../../trace.js';
+import { verdicts } from '../../verdicts.js';
+import { ServerDrive } from './drive.js';
+import { learnServer } from './learn.js';
+import { Probe } from './probe.js';
+import { freePort, listening, startServer, type ServerProcess } from './process.js';
+
+/** The id of the engine's own check of a server: it answered every request and kept running. */
+export const SERVER_CHECK = 'server-available';
+
+/** Where a server the kit starts serves MCP, unless told otherwise. */
+export const DEFAULT_MCP_PATH = '/mcp';
+
+export type ServerTarget = { url: string } | { command: string; mcpPath?: string };
+
+export interface ServerRunOptions {
+  target: ServerTarget;
+  scenarios: readonly ServerScenario[];
+  specVersion: SpecVersion;
+  strict: boolean;
+  /** How long one request may go unanswered. */
+  timeoutMs: number;
+  /** How long a started server may take to listen. */
+  startTimeoutMs: number;
+  tokenFormat: ServerFacts['tokenFormat'];
+  /** --tool-scope: scopes the user says a tool needs. */
+  toolScopes: Record<string, string[]>;
+  /** Scopes the user says every request needs, on top of what the server advertises (--scope). */
+  scopes?: string[];
+  /** A fixed port for the issuer, so a server already running can be configured with it. */
+  asPort?: number;
+  signal?: AbortSignal;
+  property?: PropertyOptions;
+  onScenarioStart?: (id: string) => void;
+  onScenarioFinish?: (result: ScenarioResult) => void;
+  onTrace?: (scenarioId: string, trace: Trace) => void;
+  /** Environment of a started server besides the contract's (tests add defects this way). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The name of the command users type; the replay line of a counterexample starts with it. */
+const CLI_NAME = 'mcp-auth-conformance';
+
+function shellWord(value: string): string {
+  return /^[A-Za-z0-9._/:=@%+-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The command line that sends a server property's counterexample again. */
+export function serverReplayCommand(options: Pick<ServerRunOptions, 'target' | 'specVersion' | 'strict' | 'tokenFormat' | 'asPort'>, scenarioId: string, seed: number, path: string): string {
+  const target = 'url' in options.target ? ['--url', shellWord(options.target.url)] : ['--command', shellWord(options.target.command)];
+  const parts = [CLI_NAME, 'server', ...target, '--scenario', shellWord(scenarioId), '--spec-version', options.specVersion, '--token-format', options.tokenFormat];
+  if (options.asPort !== undefined) parts.push('--as-port', String(options.asPort));
+  parts.push(`--seed=${seed}`, '--replay', path);
+  if (options.strict) parts.push('--strict');
+  return parts.join(' ');
+}
+
+/** The engine's own check: the server answered every request of the scenario and is still running. */
+export function serverAvailableCheck(): CheckDef {
+  return {
+    id: SERVER_CHECK,
+    title: 'the server answers every request and keeps running',
+    requirements: [],
+    level: 'MUST',
+    specVersions: [...SPEC_VERSIONS],
+    specLinks: [],
+    judge: (trace): Finding => {
+      const process = trace.processes.find((p) => p.actor === 'server');
+      if (process && (process.exitCode !== null || process.signal !== null)) {
+        const how = process.signal ? `was killed by ${process.signal}` : `exited with code ${process.exitCode}`;
+        const said = tellingLine(process.stderrTail);
+        return unmet(`the server process ${how} during this scenario${said ? `; on stderr: ${said}` : ''}`, []);
+      }
+      const unanswered = trace.exchanges.filter((e) => e.actor === 'kit' && e.error !== undefined);
+      if (unanswered.length > 0) {
+        return unmet(`${unanswered.length} request(s) got no answer: ${unanswered[0].error}`, unanswered.slice(0, 3).map((e) => ({ exchange: e.id, note: e.error })));
+      }
+      if (!trace.exchanges.some((e) => e.actor === 'kit')) return missing('the scenario sent the server nothing');
+      return met('the server answered every request');
+    },
+  };
+}
+
+function tellingLine(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const line = lines.findLast((l) => /error|exception|panic|fatal/i.test(l) && !/^at\s/.test(l)) ?? lines.at(-1) ?? '';
+  return line.length > 200 ? `${line.slice(0, 200)}...` : line;
+}
+
+/** The checks judged for a server scenario: the engine's, then the scenario's at the run's revision. */
+export function judgeServer(scenario: ServerScenario, trace: Trace, options: Pick<ServerRunOptions, 'specVersion' | 'strict'>): CheckResult[] {
+  const checks = [serverAvailableCheck(), ...checksAt(scenario, options.specVersion)];
+  return verdicts(
+    checks.map((check) => ({ check, finding: judgeSafely(check, trace) })),
+    { strict: options.strict, requires: scenario.requires ?? [], processCheck: SERVER_CHECK },
+  );
+}
+
+/** The world facts of a server trace: the issuer the server trusts and where the server lives. */
+function worldOf(facts: ServerFacts, issuer: Issuer): WorldFacts {
+  const origin = new URL(facts.mcpUrl).origin;
+  return {
+    mcpUrl: facts.mcpUrl,
+    canonicalResource: facts.mcpUrl,
+    rsOrigin: origin,
+    asOrigin: issuer.issuer,
+    issuer: issuer.issuer,
+    prmUrl: facts.prmUrl,
+    asMetadataUrls: [issuer.metadataUrl],
+    asMetadataProbeOrder: [issuer.metadataUrl],
+    endpoints: { authorize: `${issuer.issuer}/authorize`, token: `${issuer.issuer}/token`, jwks: issuer.jwksUri },
+    knobs: { tokenFormat: facts.tokenFormat },
+  };
+}
+
+/** The environment of a server the kit starts: the contract the README documents. */
+export function serverEnvironment(issuer: Issuer, port: number, mcpUrl: string, tokenFormat: string): Record<string, string> {
+  return {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    MCP_CONFORMANCE_RESOURCE: mcpUrl,
+    MCP_CONFORMANCE_ISSUER: issuer.issuer,
+    MCP_CONFORMANCE_AS_METADATA_URL: issuer.metadataUrl,
+    MCP_CONFORMANCE_JWKS_URI: issuer.jwksUri,
+    MCP_CONFORMANCE_INTROSPECTION_ENDPOINT: issuer.introspectionEndpoint,
+    MCP_CONFORMANCE_INTROSPECTION_CLIENT_ID: issuer.introspectionClient.id,
+    MCP_CONFORMANCE_INTROSPECTION_CLIENT_SECRET: issuer.introspectionClient.secret,
+    MCP_CONFORMANCE_TOKEN_FORMAT: tokenFormat,
+    MCP_CONFORMANCE_UPSTREAM_URL: issuer.upstreamUrl,
+    MCP_CONFORMANCE_UPSTREAM_TOKEN: issuer.upstreamToken,
+  };
+}
+
+/** What the server came to before any scenario ran: where it lives, and why it cannot be judged if so. */
+interface Started {
+  mcpUrl: string;
+  process?: ServerProcess;
+  /** The target could not be run: every scenario is skipped with this, and the exit code is 3. */
+  failure?: string;
+}
+
+async function bringUp(options: ServerRunOptions, issuerFor: (mcpUrl: string) => Promise<Issuer>): Promise<Started & { issuer: Issuer }> {
+  if ('url' in options.target) {
+    const mcpUrl = options.target.url;
+    const issuer = await issuerFor(mcpUrl);
+    const url = new URL(mcpUrl);
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    if (!(await listening(port, url.hostname))) return { mcpUrl, issuer, failure: `nothing listens at ${url.host} (${mcpUrl})` };
+    return { mcpUrl, issuer };
+  }
+  const port = await freePort();
+  const mcpUrl = `http://127.0.0.1:${port}${options.target.mcpPath ?? DEFAULT_MCP_PATH}`;
+  const issuer = await issuerFor(mcpUrl);
+  const process = startServer({
+    command: options.target.command,
+    env: { ...globalThis.process.env, ...options.env, ...serverEnvironment(issuer, port, mcpUrl, options.tokenFormat) },
+    host: '127.0.0.1',
+    port,
+    startTimeoutMs: options.startTimeoutMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const readiness = await process.ready;
+  if (!readiness.ready) {
+    const outcome = await process.stop();
+    const said = tellingLine(outcome.stderrTail) || tellingLine(outcome.stdoutTail);
+    return { mcpUrl, issuer, process, failure: `the server ${readiness.reason}${said ? `; it said: ${said}` : ''}` };
+  }
+  return { mcpUrl, issuer, process };
+}
+
+export async function runServerScenarios(options: ServerRunOptions): Promise<Report> {
+  const startedAt = new Date();
+  const began = performance.now();
+  // Loaded on demand: the issuer brings MSW, which `list` and `--help` have no use for.
+  const { startIssuer } = await import('../../../mocks/issuer.js');
+  const results: ScenarioResult[] = [];
+  let issuer: Issuer | undefined;
+  let started: Started | undefined;
+  let stoppedEarly: string | undefined;
+  let couldNotRun = false;
+  const interrupted = (): boolean => options.signal?.aborted === true;
+  const target: Report['target'] = 'url' in options.target ? { url: options.target.url } : { command: options.target.command };
+
+  try {
+    const up = await bringUp(options, async (mcpUrl) => (issuer = await startIssuer({ resource: mcpUrl, ...(options.asPort !== undefined ? { port: options.asPort } : {}) })));
+    started = up;
+    target.url = up.mcpUrl;
+    if (up.failure !== undefined) {
+      couldNotRun = true;
+      stoppedEarly = up.failure;
+    } else {
+      const facts = await learnServer({
+        issuer: up.issuer,
+        mcpUrl: up.mcpUrl,
+        started: 'url' in options.target ? 'url' : 'command',
+        tokenFormat: options.tokenFormat,
+        toolScopes: options.toolScopes,
+        scopes: options.scopes ?? [],
+        timeoutMs: options.timeoutMs,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      for (const scenario of options.scenarios) {
+        if (!scenario.specVersions.includes(options.specVersion)) {
+          results.push(skipped(scenario, options.specVersion, `not applicable at spec version ${options.specVersion} (applies at ${scenario.specVersions.join(', ')})`));
+          options.onScenarioFinish?.(results.at(-1)!);
+          continue;
+        }
+        if (interrupted() || stoppedEarly !== undefined) break;
+        options.onScenarioStart?.(scenario.id);
+        const result = scenario.property ? await runProperty(scenario, up.issuer, facts, up.process, options) : await runOnce(scenario, up.issuer, facts, up.process, options);
+        if (interrupted()) break;
+        results.push(result);
+        options.onScenarioFinish?.(result);
+        if (up.process && !up.process.running()) stoppedEarly = `the server process ended during ${scenario.id}`;
+      }
+    }
+  } finally {
+    await started?.process?.stop();
+    await issuer?.close();
+  }
+
+  const reason = stoppedEarly !== undefined ? `not run: ${stoppedEarly}` : 'interrupted';
+  const scenarios = options.scenarios.map((scenario) => results.find((r) => r.id === scenario.id) ?? skipped(scenario, options.specVersion, reason));
+  for (const result of scenarios) if (result.status === 'skip' && result.skipReason === reason && !interrupted() && stoppedEarly === undefined) result.skipReason = 'not run';
+  return buildReport({
+    role: 'server',
+    target,
+    specVersion: options.specVersion,
+    strict: options.strict,
+    startedAt,
+    began,
+    interrupted: interrupted(),
+    ...(stoppedEarly !== undefined ? { stoppedEarly } : {}),
+    scenarios,
+    couldNotRun,
+  });
+}
+
+/** One attempt: a fresh trace, the scenario's requests (or one property case), the verdicts. */
+async function attempt(
+  scenario: ServerScenario,
+  issuer: Issuer,
+  facts: ServerFacts,
+  process: ServerProcess | undefined,
+  options: ServerRunOptions,
+  send: (drive: ServerDrive) => Promise<void>,
+): Promise<Judgement & { trace?: Trace }> {
+  const recorder = new TraceRecorder();
+  issuer.recordInto(recorder);
+  const startedAt = new Date().toISOString();
+  const probe = new Probe(recorder, { mcpUrl: facts.mcpUrl, timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+  const drive = new ServerDrive(probe, issuer, facts, options.specVersion, options.signal);
+  const world = worldOf(facts, issuer);
+  try {
+    await send(drive);
+  } catch (error) {
+    return { checks: [kitErrorCheck(`the kit could not run this scenario: ${(error as Error)?.message ?? String(error)}`)], processes: [], world, exchanges: recorder.exchanges };
+  }
+  const processes: ProcessOutcome[] = process && !process.running() ? [process.outcome()] : [];
+  const trace: Trace = { scenario: scenario.id, specVersion: options.specVersion, startedAt, world, exchanges: recorder.exchanges, events: recorder.events, processes, server: facts };
+  return { checks: judgeServer(scenario, trace, options), processes, world, exchanges: recorder.exchanges, trace };
+}
+
+async function runOnce(scenario: ServerScenario, issuer: Issuer, facts: ServerFacts, process: ServerProcess | undefined, options: ServerRunOptions): Promise<ScenarioResult> {
+  const began = performance.now();
+  const run = await attempt(scenario, issuer, facts, process, options, (drive) => scenario.drive?.(drive) ?? Promise.resolve());
+  if (run.trace) options.onTrace?.(scenario.id, run.trace);
+  return resultOf(scenario, options.specVersion, Math.round(performance.now() - began), run);
+}
+
+async function runProperty(scenario: ServerScenario, issuer: Issuer, facts: ServerFacts, process: ServerProcess | undefined, options: ServerRunOptions): Promise<ScenarioResult> {
+  const property = scenario.property!;
+  const began = performance.now();
+  const elapsed = (): number => Math.round(performance.now() - began);
+  const seed = options.property?.seed ?? freshSeed();
+  const runs = options.property?.runs ?? property.defaultRuns;
+  type Run = Judgement & { trace?: Trace };
+  let outcome;
+  try {
+    outcome = await checkProperty<unknown, Run>(
+      property,
+      {
+        runs,
+        seed,
+        ...(options.property?.replay !== undefined ? { path: options.property.replay } : {}),
+        ...(options.property?.shrink === false ? { shrink: false } : {}),
+      },
+      async (value) => {
+        const run = await attempt(scenario, issuer, facts, process, options, (drive) => property.send(drive, value));
+        return { held: run.checks.every((c) => c.status === 'pass' || c.status === 'skip'), interrupted: options.signal?.aborted === true, recorded: run };
+      },
+      () => options.signal?.aborted === true || (process !== undefined && !process.running()),
+    );
+  } catch (error) {
+    const why = options.property?.replay !== undefined ? `could not replay path ${options.property.replay} with seed ${seed}` : 'could not run the property';
+    return resultOf(scenario, options.specVersion, elapsed(), { checks: [kitErrorCheck(`the kit ${why}: ${(error as Error)?.message ?? String(error)}`)], processes: [], exchanges: [] }, { runs: 0, seed });
+  }
+  const describe = (value: unknown): string => {
+    try {
+      return property.describe(value);
+    } catch {
+      return caseKey(value);
+    }
+  };
+  if (outcome.held || outcome.interrupted) {
+    const last = outcome.counterexampleRecorded ?? outcome.lastRecorded ?? { checks: [kitErrorCheck(`the property ran no case (${runs} runs asked)`)], processes: [], exchanges: [] };
+    if (last.trace) options.onTrace?.(scenario.id, last.trace);
+    const suffix = ` (held in ${outcome.runs} runs, seed ${seed})`;
+    const held = outcome.held ? { ...last, checks: last.checks.map((c) => ({ ...c, message: `${c.message}${suffix}` })) } : last;
+    return resultOf(scenario, options.specVersion, elapsed(), held, { runs: outcome.runs, seed });
+  }
+  const counterexample = describe(outcome.counterexample);
+  const result: PropertyResult = {
+    runs: outcome.runs,
+    seed,
+    ...(outcome.path !== undefined ? { path: outcome.path, replay: serverReplayCommand(options, scenario.id, seed, outcome.path) } : {}),
+    counterexample,
+    shrinks: outcome.shrinks,
+  };
+  const recorded = outcome.counterexampleRecorded ?? { checks: [kitErrorCheck('the counterexample was found but what it recorded was lost')], processes: [], exchanges: [] };
+  if (recorded.trace) options.onTrace?.(scenario.id, recorded.trace);
+  const prefix = `counterexample after ${outcome.runs} runs, shrunk ${outcome.shrinks} times: ${counterexample} — `;
+  const failed = { ...recorded, checks: recorded.checks.map((c) => (c.status === 'fail' || c.status === 'warn' ? { ...c, message: `${prefix}${c.message}` } : c)) };
+  return resultOf(scenario, options.specVersion, elapsed(), failed, result);
+}

@@ -71,6 +71,8 @@ export interface Issuer {
   revoke(token: string): void;
   /** Publishes a new signing key beside the current ones and returns it; tokens the kit mints later use it only when told to. */
   rotateKey(): Promise<SigningKey>;
+  /** performance.now() of the last JWKS fetch, by anyone; undefined before the first. */
+  lastJwksFetch(): number | undefined;
   close(): Promise<void>;
 }
 
@@ -138,6 +140,7 @@ export async function startIssuer(options: IssuerOptions): Promise<Issuer> {
     resources: [resource],
   });
   const keys: SigningKey[] = [authorizationServer.key];
+  let jwksFetchedAt: number | undefined;
   const introspectionClient = { id: 'conformance-resource-server', secret: randomToken(24) };
   const forge = new TokenForge({ issuer, audience: resource, key: () => keys[0] });
   const upstreamUrl = upstream.origin + UPSTREAM_PATH;
@@ -168,7 +171,10 @@ export async function startIssuer(options: IssuerOptions): Promise<Issuer> {
   const build = (): RequestHandler[] => [
     http.get(metadataUrl(issuer, '', 'oauth'), () => HttpResponse.json(withIntrospection(metadataDocument(authorizationServer, 'oauth')))),
     http.get(metadataUrl(issuer, '', 'oidc-inserted'), () => HttpResponse.json(withIntrospection(metadataDocument(authorizationServer, 'oidc')))),
-    http.get(endpoints.jwks, () => HttpResponse.json({ keys: keys.map((key) => key.publicJwk) })),
+    http.get(endpoints.jwks, () => {
+      jwksFetchedAt = performance.now();
+      return HttpResponse.json({ keys: keys.map((key) => key.publicJwk) });
+    }),
     introspect,
     http.all(`${upstream.origin}/*`, () => HttpResponse.json({ ok: true, note: 'upstream API of mcp-auth-conformance' })),
     ...authorizationServerHandlers(authorizationServer, []),
@@ -203,6 +209,7 @@ export async function startIssuer(options: IssuerOptions): Promise<Issuer> {
       keys.push(key);
       return key;
     },
+    lastJwksFetch: () => jwksFetchedAt,
     async close() {
       await Promise.all([as.close(), upstream.close()]);
     },

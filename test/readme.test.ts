@@ -1,7 +1,8 @@
 // The README is where users look: its scenario and check tables must be the suite's own.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkTable, scenarioTable } from './support/readme-tables.js';
+import { serverScenarios } from '../suites/server/index.js';
+import { checkTable, scenarioTable, serverScenarioTable } from './support/readme-tables.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -15,5 +16,7 @@ describe('README', () => {
   it('lists every scenario and every check exactly as the suite defines them (regenerate with test/support/readme-tables.ts)', () => {
     expect(readme).toContain(scenarioTable());
     expect(readme).toContain(checkTable());
+    expect(readme).toContain(serverScenarioTable());
+    expect(readme).toContain(checkTable(serverScenarios));
   });
 });

@@ -63,7 +63,7 @@ export const INVALID_TOKENS: readonly InvalidTokenCase[] = [
     token: minted({ claims: {}, signing: 'embedded-jwk' }),
   },
   { label: 'bad-signature', what: 'with its signature altered', check: 'rejects-bad-signature', formats: ['jwt'], token: minted({ claims: {}, signing: 'bad-signature' }) },
-  { label: 'garbage', what: 'not a token the issuer ever issued', check: 'rejects-garbage', formats: ['jwt', 'opaque'], token: async () => 'this-is-not-an-access-token-0123456789' },
+  { label: 'garbage', what: 'the issuer never issued', check: 'rejects-garbage', formats: ['jwt', 'opaque'], token: async () => 'this-is-not-an-access-token-0123456789' },
   { label: 'revoked', what: 'revoked (introspection says `active: false`)', check: 'rejects-revoked', formats: ['opaque'], token: minted({ claims: {}, active: false }) },
 ];
 

@@ -1,6 +1,6 @@
 // What the server suite's checks read off a trace: the kit's requests by label, whether the server
 // served them, and the challenges it answered with, read strictly.
-import type { Evidence } from '../../core/check.js';
+import { missing, type Evidence, type Finding } from '../../core/check.js';
 import { jsonRpcReply } from '../../core/targets/server/probe.js';
 import type { Exchange, ServerFacts, Trace } from '../../core/trace.js';
 import { ev } from '../../core/trace-query.js';
@@ -22,6 +22,18 @@ export function labelled(trace: Trace, label: string): Exchange | undefined {
 
 export function labelledAll(trace: Trace, prefix: string): Exchange[] {
   return kitRequests(trace).filter((e) => e.label === prefix || e.label?.startsWith(`${prefix}:`) === true);
+}
+
+/**
+ * The first of these requests that got no answer: what it would have shown is unknown, and
+ * server-available carries the verdict on the server that did not answer.
+ */
+export function unanswered(...exchanges: Array<Exchange | undefined>): Exchange | undefined {
+  return exchanges.find((e) => e !== undefined && e.response === undefined);
+}
+
+export function noAnswer(e: Exchange): Finding {
+  return missing(`#${e.id} (${e.label}) got no answer (${e.error ?? 'connection failed'}); server-available judges that`);
 }
 
 export const statusOf = (e: Exchange | undefined): number | undefined => e?.response?.status;

@@ -176,11 +176,13 @@ describe('runs', () => {
     const spawnAt = (actor: string) => trace.events.find((e) => e.kind === 'spawn' && e.actor === actor)!.at;
     const [a, b, c] = ['client-1', 'client-2', 'client-3'].map(spawnAt);
     // Offsets count from the run's start; a missing one is 0: copies 1 and 3 start at once, copy 2 1000 ms later.
+    // Spawning is slow on a loaded machine (seen: 313 ms with the server suite's tests beside it); the
+    // bounds only need to keep the copies at 0 apart from the one at 1000.
     const runStart = trace.runs![0].startedAt;
-    expect(a - runStart).toBeLessThan(300);
-    expect(c - runStart).toBeLessThan(300);
+    expect(a - runStart).toBeLessThan(800);
+    expect(c - runStart).toBeLessThan(800);
     expect(b - runStart).toBeGreaterThanOrEqual(1000);
-    expect(b - runStart).toBeLessThan(1_800);
+    expect(b - runStart).toBeLessThan(2_500);
     const stamps = readdirSync(path.join(dir, 'state', 'test_offsets')).filter((f) => f.startsWith('start-'));
     expect(stamps).toHaveLength(3);
     const started = stamps.map((f) => Number(readFileSync(path.join(dir, 'state', 'test_offsets', f), 'utf8')) / 1e6).sort((x, y) => x - y);

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shellQuote } from '../../core/targets/client/process.js';
 import { clientScenarios } from '../../suites/client/index.js';
+import { serverScenarios } from '../../suites/server/index.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const NAME = 'mcp-auth-conformance';
@@ -182,7 +183,7 @@ describe('the packed tarball', () => {
     const list = await npx(['list', '--json']);
     expect(list.code, describeRun('list --json', list)).toBe(0);
     const document = JSON.parse(list.stdout) as { scenarios: Array<{ id: string }> };
-    expect(document.scenarios.map((scenario) => scenario.id)).toEqual(clientScenarios.map((scenario) => scenario.id));
+    expect(document.scenarios.map((scenario) => scenario.id)).toEqual([...clientScenarios, ...serverScenarios].map((scenario) => scenario.id));
   }, COMMAND_TIMEOUT_MS + 10_000);
 
   it('shows a requirement from the catalogue it ships', async () => {
@@ -190,6 +191,13 @@ describe('the packed tarball', () => {
     expect(list.code, describeRun('list --requirement C-PKCE-03', list)).toBe(0);
     expect(list.stdout).toMatch(/^C-PKCE-03  MUST\n  Use `S256` when technically capable\n[\s\S]*pkce-s256/);
   }, COMMAND_TIMEOUT_MS + 10_000);
+
+  it('runs the installed reference server through server/token-validation and exits 0', async () => {
+    const server = `node ${shellQuote(path.join(installed, 'dist/examples/servers/reference-server.js'))}`;
+    const result = await npx(['server', '--command', server, '--scenario', 'server/token-validation'], 2 * COMMAND_TIMEOUT_MS);
+    expect(result.code, describeRun('server --command <reference server>', result)).toBe(0);
+    expect(result.stdout).toMatch(/PASS server\/token-validation/);
+  }, 2 * COMMAND_TIMEOUT_MS + 10_000);
 
   it('runs the installed reference client through auth/metadata-default and exits 0', async () => {
     // The kit runs the command through sh, so the installed path is quoted as a shell word.

@@ -54,3 +54,13 @@ export const STRICT_CLIENT: Build = {
 export function plainTarget(name: string): Build {
   return { compiled: `dist/test/targets/${name}.js`, sources: [`test/targets/${name}.ts`, 'test/targets/headless-user.ts'] };
 }
+
+const REFERENCE_SERVER_SOURCES = ['examples/servers/reference-server.ts', ...filesIn('examples/servers/reference')];
+
+/** The reference resource server (examples/servers/), the server suite's correct target. */
+export const REFERENCE_SERVER: Build = { compiled: 'dist/examples/servers/reference-server.js', sources: REFERENCE_SERVER_SOURCES };
+/** The reference server with single defects (REFERENCE_SERVER_DEFECTS=a,b). */
+export const SERVER_MUTANT: Build = {
+  compiled: 'dist/test/mutants/reference-server-mutant.js',
+  sources: [...REFERENCE_SERVER_SOURCES, 'test/mutants/reference-server-mutant.ts', 'test/mutants/server-defects.ts'],
+};

@@ -30,6 +30,7 @@ export interface ProbeResult {
 }
 
 export interface JsonRpcReply {
+  jsonrpc: '2.0';
   id?: unknown;
   result?: unknown;
   error?: { code?: number; message?: string };
@@ -50,7 +51,8 @@ export function jsonRpcReply(response: RecordedResponse | undefined): JsonRpcRep
   for (const text of candidates) {
     try {
       const value = JSON.parse(text) as unknown;
-      if (value && typeof value === 'object' && !Array.isArray(value)) return value as JsonRpcReply;
+      // An OAuth error body ({"error":"invalid_token"}) is JSON too, but not JSON-RPC.
+      if (value && typeof value === 'object' && (value as { jsonrpc?: unknown }).jsonrpc === '2.0') return value as JsonRpcReply;
     } catch {
       // not JSON: the server answered something else, which the checks judge from the raw body
     }
@@ -102,7 +104,7 @@ export class Probe {
       durationMs: Math.round((performance.now() - started) * 10) / 10,
       actor: KIT_ACTOR,
       server: 'target',
-      role: request.role ?? (url.href === this.options.mcpUrl ? 'mcp' : url.pathname.startsWith('/.well-known/oauth-protected-resource') ? 'prm' : 'unknown'),
+      role: request.role ?? roleOf(url, this.options.mcpUrl),
       label,
       request: { method, url: url.href, headers: recordedHeaders, ...(request.body !== undefined ? { body: request.body } : {}) },
       ...(response ? { response } : {}),
@@ -150,6 +152,13 @@ export class Probe {
       outgoing.end(request.body);
     });
   }
+}
+
+/** The MCP endpoint whatever its query says; the PRM by its well-known path. */
+function roleOf(url: URL, mcpUrl: string): EndpointRole {
+  const mcp = new URL(mcpUrl);
+  if (url.origin === mcp.origin && url.pathname === mcp.pathname) return 'mcp';
+  return url.pathname.startsWith('/.well-known/oauth-protected-resource') ? 'prm' : 'unknown';
 }
 
 function rawValues(raw: string[], name: string): string[] {

@@ -58,6 +58,8 @@ export interface ServerProcess {
   readonly ready: Promise<Readiness>;
   /** Still running. */
   running(): boolean;
+  /** Resolves when the process has exited (never, while it runs). */
+  readonly ended: Promise<void>;
   /** How it ended (or how it stands, while it runs): exit code, signal, output tails. */
   outcome(): ProcessOutcome;
   /** Stops the whole group (SIGTERM, then SIGKILL) and resolves once it is gone. */
@@ -131,6 +133,7 @@ export function startServer(launch: ServerLaunch): ServerProcess {
   return {
     pid,
     ready,
+    ended,
     running: () => pid !== undefined && !exited,
     outcome,
     stop() {

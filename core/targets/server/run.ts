@@ -22,6 +22,9 @@ import { freePort, listening, startServer, type ServerProcess } from './process.
 /** The id of the engine's own check of a server: it answered every request and kept running. */
 export const SERVER_CHECK = 'server-available';
 
+/** How long a server whose requests went unanswered is given to be seen exiting. */
+const EXIT_GRACE_MS = 2000;
+
 /** Where a server the kit starts serves MCP, unless told otherwise. */
 export const DEFAULT_MCP_PATH = '/mcp';
 
@@ -270,6 +273,11 @@ async function attempt(
   } catch (error) {
     return { checks: [kitErrorCheck(`the kit could not run this scenario: ${(error as Error)?.message ?? String(error)}`)], processes: [], world, exchanges: recorder.exchanges };
   }
+  // A request that got no answer may mean the server is dying: give its exit a moment to be seen, so
+  // the verdict says the process ended rather than only that a connection failed.
+  if (process?.running() && recorder.exchanges.some((e) => e.actor === 'kit' && e.error !== undefined)) {
+    await Promise.race([process.ended, new Promise((resolve) => setTimeout(resolve, EXIT_GRACE_MS))]);
+  }
   const processes: ProcessOutcome[] = process && !process.running() ? [process.outcome()] : [];
   const trace: Trace = { scenario: scenario.id, specVersion: options.specVersion, startedAt, world, exchanges: recorder.exchanges, events: recorder.events, processes, server: facts };
   return { checks: judgeServer(scenario, trace, options), processes, world, exchanges: recorder.exchanges, trace };
@@ -289,6 +297,9 @@ async function runProperty(scenario: ServerScenario, issuer: Issuer, facts: Serv
   const seed = options.property?.seed ?? freshSeed();
   const runs = options.property?.runs ?? property.defaultRuns;
   type Run = Judgement & { trace?: Trace };
+  // A check that had nothing to judge in the last case may have passed in earlier ones: a property that
+  // held reports, for each check, a case that judged it.
+  const passedOnce = new Map<string, CheckResult>();
   let outcome;
   try {
     outcome = await checkProperty<unknown, Run>(
@@ -301,6 +312,7 @@ async function runProperty(scenario: ServerScenario, issuer: Issuer, facts: Serv
       },
       async (value) => {
         const run = await attempt(scenario, issuer, facts, process, options, (drive) => property.send(drive, value));
+        for (const check of run.checks) if (check.status === 'pass' && !passedOnce.has(check.id)) passedOnce.set(check.id, check);
         return { held: run.checks.every((c) => c.status === 'pass' || c.status === 'skip'), interrupted: options.signal?.aborted === true, recorded: run };
       },
       () => options.signal?.aborted === true || (process !== undefined && !process.running()),
@@ -320,7 +332,8 @@ async function runProperty(scenario: ServerScenario, issuer: Issuer, facts: Serv
     const last = outcome.counterexampleRecorded ?? outcome.lastRecorded ?? { checks: [kitErrorCheck(`the property ran no case (${runs} runs asked)`)], processes: [], exchanges: [] };
     if (last.trace) options.onTrace?.(scenario.id, last.trace);
     const suffix = ` (held in ${outcome.runs} runs, seed ${seed})`;
-    const held = outcome.held ? { ...last, checks: last.checks.map((c) => ({ ...c, message: `${c.message}${suffix}` })) } : last;
+    const judged = last.checks.map((c) => (c.status === 'skip' ? (passedOnce.get(c.id) ?? c) : c));
+    const held = outcome.held ? { ...last, checks: judged.map((c) => ({ ...c, message: `${c.message}${suffix}` })) } : last;
     return resultOf(scenario, options.specVersion, elapsed(), held, { runs: outcome.runs, seed });
   }
   const counterexample = describe(outcome.counterexample);

@@ -4,12 +4,12 @@ import { met, missing, skip, unmet, type CheckDef } from '../../../core/check.js
 import { since } from '../../../core/spec.js';
 import type { Trace } from '../../../core/trace.js';
 import { LINK } from '../links.js';
-import { describeAnswer, ev, factsOf, labelled, sentTokens, served } from '../observe.js';
+import { describeAnswer, ev, factsOf, labelled, noAnswer, sentTokens, served } from '../observe.js';
 import { VALID_LABEL } from '../cases.js';
 
 const ALL = since('2025-03-26');
 export const ROTATED_LABEL = 'rotated-key';
-export const ROTATED_AT_LABEL = 'key-rotated';
+export const ROTATED_LATER_LABEL = 'rotated-key-after-cooldown';
 
 export const acceptsRotatedKey: CheckDef = {
   id: 'accepts-rotated-key',
@@ -24,12 +24,16 @@ export const acceptsRotatedKey: CheckDef = {
     if (!served(before)) return missing('the server accepted no token signed with the first key');
     const rotated = labelled(trace, ROTATED_LABEL);
     if (!rotated) return missing('the kit sent no token signed with the new key');
+    if (!rotated.response) return noAnswer(rotated);
+    const later = labelled(trace, ROTATED_LATER_LABEL);
     const refetched = trace.exchanges.find((e) => e.actor === 'server' && e.role === 'jwks' && e.id > before!.id);
     const fetchNote = refetched ? ` (it fetched the JWKS again, #${refetched.id})` : '';
     if (served(rotated)) return met(`the token signed with the new key was accepted${fetchNote}`, [ev(rotated), ...(refetched ? [ev(refetched)] : [])]);
+    if (served(later)) return met(`the token signed with the new key was refused at first and accepted ${Math.round((later!.at - rotated.at) / 1000)} s later${fetchNote}: the server holds back JWKS fetches for a while after one (a refetch cooldown, as jose's)`, [ev(rotated), ev(later!), ...(refetched ? [ev(refetched)] : [])]);
+    const again = later ? `, and again ${Math.round((later.at - rotated.at) / 1000)} s later (#${later.id}, past any refetch cooldown)` : '';
     return unmet(
-      `after the issuer published a new signing key, a token signed with it was refused (${describeAnswer(rotated)})${refetched ? fetchNote : '; the server never fetched the JWKS again, so its cached keys cannot verify the new kid'}`,
-      [ev(rotated, 'request.header.authorization', 'kid of the new key'), ...(refetched ? [ev(refetched)] : [])],
+      `after the issuer published a new signing key, a token signed with it was refused (${describeAnswer(rotated)})${again}${refetched ? fetchNote : '; the server never fetched the JWKS again, so its cached keys cannot verify the new kid'}`,
+      [ev(rotated, 'request.header.authorization', 'kid of the new key'), ...(later ? [ev(later)] : []), ...(refetched ? [ev(refetched)] : [])],
     );
   },
 };

@@ -5,6 +5,7 @@ import { jsonRpcReply } from '../../../core/targets/server/probe.js';
 import { since } from '../../../core/spec.js';
 import type { Exchange, Trace } from '../../../core/trace.js';
 import { LINK } from '../links.js';
+import { validBaseline } from './validation.js';
 import { bearerParam, challengeEvidence, describeAnswer, ev, factsOf, labelled, served, statusOf } from '../observe.js';
 
 const ALL = since('2025-03-26');
@@ -56,6 +57,8 @@ export const scopeEnforced: CheckDef = {
   specVersions: ALL,
   specLinks: [LINK.tokenHandling, LINK.insufficientScope],
   judge: (trace) => {
+    const baseline = validBaseline(trace);
+    if ('outcome' in baseline) return baseline;
     const facts = factsOf(trace);
     const tools = Object.entries(facts.toolScopes);
     if (tools.length === 0) {
@@ -83,6 +86,9 @@ export const insufficientScope403: CheckDef = {
   specVersions: ALL,
   specLinks: [LINK.errorHandling, LINK.rfc6750Errors],
   judge: (trace) => {
+    // A server that refuses the valid token too refuses for some other reason than scope.
+    const baseline = validBaseline(trace);
+    if ('outcome' in baseline) return baseline;
     const refused = refusals(trace);
     if (refused.length === 0) return skip('the server refused nothing for want of scope');
     const wrong = refused.filter((r) => statusOf(r.e) !== 403);
@@ -99,6 +105,8 @@ export const insufficientScopeChallenge: CheckDef = {
   specVersions: since('2025-11-25'),
   specLinks: [LINK.insufficientScope, LINK.rfc6750Errors],
   judge: (trace) => {
+    const baseline = validBaseline(trace);
+    if ('outcome' in baseline) return baseline;
     const forbidden = refusals(trace).filter((r) => statusOf(r.e) === 403);
     if (forbidden.length === 0) return skip('no refusal for want of scope was a 403');
     for (const r of forbidden) {

@@ -6,14 +6,15 @@ import { since } from '../../../core/spec.js';
 import type { Exchange, Trace } from '../../../core/trace.js';
 import { INVALID_TOKENS, invalidLabel, VALID_LABEL, type InvalidTokenCase } from '../cases.js';
 import { LINK } from '../links.js';
-import { bearerParam, challengeEvidence, challengeOf, describeAnswer, ev, factsOf, kitRequests, labelled, sentTokens, served, statusOf } from '../observe.js';
+import { bearerParam, challengeEvidence, challengeOf, describeAnswer, ev, factsOf, kitRequests, labelled, noAnswer, sentTokens, served, statusOf, unanswered } from '../observe.js';
 
 const ALL = since('2025-03-26');
 
 /** Invalid-token verdicts mean something only once the server has been seen to accept a valid token. */
-function validBaseline(trace: Trace): Exchange | Finding {
+export function validBaseline(trace: Trace): Exchange | Finding {
   const valid = labelled(trace, VALID_LABEL);
   if (!valid) return missing('the kit sent no valid token in this scenario');
+  if (!valid.response) return noAnswer(valid);
   if (!served(valid)) return missing(`the server refused the valid token too (#${valid.id}, ${describeAnswer(valid)}), so a refusal here says nothing about the token`, [ev(valid)]);
   return valid;
 }
@@ -28,6 +29,7 @@ export const acceptsValidToken: CheckDef = {
   judge: (trace) => {
     const valid = labelled(trace, VALID_LABEL);
     if (!valid) return missing('the kit sent no valid token in this scenario');
+    if (!valid.response) return noAnswer(valid);
     const facts = factsOf(trace);
     if (served(valid)) return met(`the server served the request with a valid ${facts.tokenFormat === 'jwt' ? 'JWT' : 'opaque'} token (#${valid.id})`, [ev(valid)]);
     const why = bearerParam(valid, 'error_description');
@@ -50,6 +52,7 @@ export const acceptsLowercaseScheme: CheckDef = {
     if ('outcome' in baseline) return baseline;
     const lower = labelled(trace, 'lowercase-scheme');
     if (!lower) return missing('the kit sent no lower-case scheme');
+    if (!lower.response) return noAnswer(lower);
     if (served(lower)) return met(`"bearer <token>" was accepted (#${lower.id})`, [ev(lower)]);
     return unmet(`"Authorization: bearer <token>" was refused (${describeAnswer(lower)}) where "Bearer" was accepted; auth schemes are case-insensitive (RFC 9110 §11.1)`, [ev(lower, 'request.header.authorization')]);
   },
@@ -77,6 +80,8 @@ function rejects(id: string, title: string, requirements: string[], specLinks: s
       const sent = cases.map((c) => ({ c, e: labelled(trace, invalidLabel(c)) }));
       const unsent = sent.find((s) => !s.e);
       if (unsent) return missing(`the kit sent no token ${unsent.c.what}`);
+      const silent = unanswered(...sent.map((s) => s.e));
+      if (silent) return noAnswer(silent);
       const accepted = sent.filter((s) => served(s.e));
       if (accepted.length > 0) {
         return unmet(
@@ -181,6 +186,7 @@ export const ignoresQueryToken: CheckDef = {
     if ('outcome' in baseline) return baseline;
     const query = labelled(trace, 'query-token');
     if (!query) return missing('the kit sent no token in the query');
+    if (!query.response) return noAnswer(query);
     const anonymous = labelled(trace, 'no-token');
     if (served(anonymous)) return skip(`the server serves requests without any token (#${anonymous!.id}; no-token-refused judges that), so whether it reads the query cannot be told`);
     if (served(query)) return unmet(`the server took the token from ?access_token= (#${query.id}, ${describeAnswer(query)}); OAuth 2.1 §5.1 removed that method`, [ev(query, 'request.url')]);
@@ -200,6 +206,7 @@ export const headerAndQueryRejected: CheckDef = {
     if ('outcome' in baseline) return baseline;
     const both = labelled(trace, 'header-and-query');
     if (!both) return missing('the kit sent no request with the token in both places');
+    if (!both.response) return noAnswer(both);
     if (statusOf(both) === 400) return met(`answered 400 (#${both.id})`, [ev(both)]);
     return unmet(`a request carrying the token in the header and in the query was answered ${describeAnswer(both)}, not 400 invalid_request (RFC 6750 §3.1: "uses more than one method for including an access token")`, [ev(both, 'response.status')]);
   },
@@ -218,6 +225,7 @@ export const sessionNotAuthentication: CheckDef = {
     if (!served(valid) || !sessionId) return skip('the server gave the valid request no Mcp-Session-Id: there is no session to misuse');
     const without = labelled(trace, 'session-without-token');
     if (!without) return missing('the kit sent no request with the session id alone');
+    if (!without.response) return noAnswer(without);
     if (served(without)) return unmet(`a request carrying only the session id of another request's session, and no token, was served (#${without.id}, ${describeAnswer(without)})`, [ev(without, 'request.header.mcp-session-id')]);
     return met(`the session id alone was refused (${describeAnswer(without)})`, [ev(without)]);
   },

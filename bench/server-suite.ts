@@ -1,8 +1,9 @@
 // Benchmark: the whole server suite against the reference server, beside a floor measured in the same
 // run: the kit's issuer and the same server started the same way, then as many plain requests as the
-// suite made (a valid token minted once, sent with node:http, the burst's share sent at once). The
-// ratio is what the kit adds: learning, minting every token, recording, judging, reporting. Then the
-// token-fuzz property alone, in cases per second, beside the plain request rate.
+// suite made, as many of them accepted as the suite's were (a valid token minted once, or a garbage
+// one, sent with node:http; the burst's share at once). The ratio is what the kit adds: learning,
+// minting every token, recording, judging, reporting. Then the token-fuzz property alone, in cases
+// per second, beside the same number of plain requests in the proportion of valid tokens it draws.
 //   npm run bench:server -- [--rounds 3] [--runs 300]
 import http from 'node:http';
 import { join } from 'node:path';
@@ -12,7 +13,8 @@ import { LATEST_SPEC_VERSION } from '../core/spec.js';
 import { freePort, startServer } from '../core/targets/server/process.js';
 import { runServerScenarios, serverEnvironment } from '../core/targets/server/run.js';
 import { serverScenarios } from '../suites/server/index.js';
-import { BURST_PAIRS } from '../suites/server/scenarios/many.js';
+import fc from 'fast-check';
+import { BURST_PAIRS, tokenFuzz } from '../suites/server/scenarios/many.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, runs: { type: 'string', default: '300' } } });
 const rounds = Number(values.rounds);
@@ -22,9 +24,20 @@ const serverCommand = `node ${join(root, 'examples/servers/reference-server.js')
 const toolScopes = { 'test-tool': ['mcp:write'] };
 const common = { specVersion: LATEST_SPEC_VERSION, strict: false, timeoutMs: 15_000, startTimeoutMs: 30_000, tokenFormat: 'jwt' as const, toolScopes } as const;
 
+/** What the kit sends before any scenario to learn the server's scopes (two PRM URLs, one request without a token). */
+const LEARNING_REQUESTS = 3;
+
 interface SuiteRun {
   ms: number;
   requests: number;
+  /** Of which the server served (2xx): those open an SDK session, the rest stop at the bearer check. */
+  served: number;
+}
+
+/** The share of drawn fuzz cases whose token is valid, drawn with the seed the runs use. */
+function validShare(runs: number): number {
+  const cases = fc.sample(tokenFuzz.cases, { seed: 42, numRuns: runs });
+  return cases.filter((c) => c.token.kind === 'valid').length / cases.length;
 }
 
 async function suite(): Promise<SuiteRun> {
@@ -32,8 +45,11 @@ async function suite(): Promise<SuiteRun> {
   const report = await runServerScenarios({ ...common, target: { command: serverCommand }, scenarios: serverScenarios, property: { seed: 42 } });
   const ms = performance.now() - start;
   if (report.summary.exitCode !== 0) throw new Error(`the suite did not pass against the reference server (exit ${report.summary.exitCode})`);
-  const requests = report.scenarios.reduce((n, s) => n + s.exchanges.filter((e) => e.actor === 'kit').length, 0);
-  return { ms, requests };
+  // A property reports one case's exchanges; each of its cases sent one request.
+  const plain = report.scenarios.filter((s) => !s.property).flatMap((s) => s.exchanges.filter((e) => e.actor === 'kit'));
+  const drawn = report.scenarios.reduce((n, s) => n + (s.property?.runs ?? 0), 0);
+  const served = plain.filter((e) => (e.response?.status ?? 0) < 300).length + Math.round(drawn * validShare(drawn));
+  return { ms, requests: LEARNING_REQUESTS + plain.length + drawn, served };
 }
 
 function post(url: string, token: string): Promise<number> {
@@ -48,8 +64,8 @@ function post(url: string, token: string): Promise<number> {
   });
 }
 
-/** The issuer and the server as the suite starts them, then `requests` plain requests, `together` of them at once. */
-async function floor(requests: number, together: number): Promise<number> {
+/** The issuer and the server as the suite starts them, then `requests` plain requests (`served` with a valid token), `together` of them at once. */
+async function floor(requests: number, served: number, together: number): Promise<number> {
   const start = performance.now();
   const port = await freePort();
   const mcpUrl = `http://127.0.0.1:${port}/mcp`;
@@ -57,9 +73,10 @@ async function floor(requests: number, together: number): Promise<number> {
   const server = startServer({ command: serverCommand, env: { ...process.env, ...serverEnvironment(issuer, port, mcpUrl, 'jwt') }, host: '127.0.0.1', port, startTimeoutMs: 30_000 });
   try {
     if (!(await server.ready).ready) throw new Error('the reference server did not start');
-    const token = await issuer.forge.jwt({ claims: { scope: 'mcp:read mcp:write' } });
-    for (let i = 0; i < requests - together; i++) await post(mcpUrl, token);
-    await Promise.all(Array.from({ length: together }, () => post(mcpUrl, token)));
+    const valid = await issuer.forge.jwt({ claims: { scope: 'mcp:read mcp:write' } });
+    const tokenOf = (i: number): string => (i < served ? valid : 'this-is-not-an-access-token-0123456789');
+    for (let i = 0; i < requests - together; i++) await post(mcpUrl, tokenOf(i));
+    await Promise.all(Array.from({ length: together }, (_, i) => post(mcpUrl, tokenOf(requests - together + i))));
   } finally {
     await server.stop();
     await issuer.close();
@@ -85,19 +102,19 @@ for (let r = 0; r < rounds; r++) {
   // Interleaved so that machine noise falls on both sides alike.
   const run = await suite();
   suites.push(run);
-  floors.push(await floor(run.requests, 2 * BURST_PAIRS));
+  floors.push(await floor(run.requests, run.served, 2 * BURST_PAIRS));
   fuzzes.push((await fuzz()).ms);
-  fuzzFloors.push(await floor(fuzzRuns, 0));
+  fuzzFloors.push(await floor(fuzzRuns, Math.round(fuzzRuns * validShare(fuzzRuns)), 0));
 }
 const s = median(suites.map((x) => x.ms));
 const f = median(floors);
 const requests = suites[0].requests;
 const z = median(fuzzes);
 const zf = median(fuzzFloors);
-console.log(`server suite benchmark: ${serverScenarios.length} scenarios, ${requests} requests to the server, 1 server start per run, ${rounds} rounds (medians)`);
-console.log(`  floor (issuer + reference server started, ${requests} plain requests): ${(f / 1000).toFixed(2)} s`);
+console.log(`server suite benchmark: ${serverScenarios.length} scenarios, ${requests} requests to the server (${suites[0].served} served), 1 server start per run, ${rounds} rounds (medians)`);
+console.log(`  floor (issuer + reference server started, ${requests} plain requests, ${suites[0].served} with a valid token): ${(f / 1000).toFixed(2)} s`);
 console.log(`  suite (mcp-auth-conformance server, all scenarios):                ${(s / 1000).toFixed(2)} s`);
 console.log(`  ratio suite/floor: ${(s / f).toFixed(2)}`);
 console.log(`token-fuzz property, ${fuzzRuns} cases: ${(z / 1000).toFixed(2)} s, ${(fuzzRuns / (z / 1000)).toFixed(0)} cases per second (server start included)`);
-console.log(`  floor (${fuzzRuns} plain requests, server start included): ${(zf / 1000).toFixed(2)} s, ${(fuzzRuns / (zf / 1000)).toFixed(0)} requests per second`);
+console.log(`  floor (${fuzzRuns} plain requests, ${Math.round(validShare(fuzzRuns) * 100)}% with a valid token, server start included): ${(zf / 1000).toFixed(2)} s, ${(fuzzRuns / (zf / 1000)).toFixed(0)} requests per second`);
 console.log(`  ratio property/floor: ${(z / zf).toFixed(2)}`);

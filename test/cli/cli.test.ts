@@ -311,3 +311,38 @@ describe('server', () => {
     expect(existsSync(path.join(cwd, 'results/junit.xml'))).toBe(true);
   });
 });
+
+describe('server baselines, replays and requirements', () => {
+  const mutant = (defects: string) => `REFERENCE_SERVER_DEFECTS=${defects} node ${path.join(root, 'dist/test/mutants/reference-server-mutant.js')}`;
+
+  it('a server: entry of the baseline excuses the failure it names, and only that one', async () => {
+    const args = ['server', '--command', mutant('no-scope-check'), '--tool-scope', 'test-tool=mcp:write', '--scenario', 'server/insufficient-scope'];
+    expect((await cli(args)).code).toBe(1);
+    await writeFile(path.join(cwd, 'baseline.yaml'), 'server:\n  - server/insufficient-scope:scope-enforced\n');
+    const excused = await cli([...args, '--expected-failures', 'baseline.yaml']);
+    expect(excused.code, excused.stdout + excused.stderr).toBe(0);
+    await writeFile(path.join(cwd, 'client-only.yaml'), 'client:\n  - server/insufficient-scope:scope-enforced\n');
+    expect((await cli([...args, '--expected-failures', 'client-only.yaml'])).code).toBe(1);
+  });
+
+  it('a fuzz counterexample prints the command that replays it, and the replay finds it again', async () => {
+    const first = await cli(['server', '--command', mutant('strips-non-ascii'), '--scenario', 'server/token-fuzz', '--seed', '20261202', '--tool-scope', 'test-tool=mcp:write', '--reporter', 'json']);
+    expect(first.code).toBe(1);
+    const report = JSON.parse(readFileSync(path.join(cwd, 'results/report.json'), 'utf8')) as { scenarios: Array<{ property?: { replay?: string; counterexample?: string } }> };
+    const property = report.scenarios[0].property!;
+    expect(property.counterexample).toMatch(/followed by U\+/);
+    expect(property.replay).toMatch(/^mcp-auth-conformance server --command .* --scenario server\/token-fuzz .*--tool-scope test-tool=mcp:write --seed=20261202 --replay [\d:]+$/);
+    const replayArgs = property.replay!.match(/--seed=(\S+) --replay (\S+)$/)!;
+    const again = await cli(['server', '--command', mutant('strips-non-ascii'), '--scenario', 'server/token-fuzz', '--tool-scope', 'test-tool=mcp:write', `--seed=${replayArgs[1]}`, '--replay', replayArgs[2], '--reporter', 'json']);
+    expect(again.code).toBe(1);
+    const replayed = JSON.parse(readFileSync(path.join(cwd, 'results/report.json'), 'utf8')) as typeof report;
+    expect(replayed.scenarios[0].property!.counterexample).toBe(property.counterexample);
+  });
+
+  it('list --requirement names the server checks that test a resource-server requirement', async () => {
+    const result = await cli(['list', '--requirement', 'S-TOK-02']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('rejects-foreign-audience');
+    expect(result.stdout).toContain('server/token-validation');
+  });
+});

@@ -63,10 +63,18 @@ function shellWord(value: string): string {
 }
 
 /** The command line that sends a server property's counterexample again. */
-export function serverReplayCommand(options: Pick<ServerRunOptions, 'target' | 'specVersion' | 'strict' | 'tokenFormat' | 'asPort'>, scenarioId: string, seed: number, path: string): string {
+export function serverReplayCommand(
+  options: Pick<ServerRunOptions, 'target' | 'specVersion' | 'strict' | 'tokenFormat' | 'asPort' | 'toolScopes' | 'scopes'>,
+  scenarioId: string,
+  seed: number,
+  path: string,
+): string {
   const target = 'url' in options.target ? ['--url', shellWord(options.target.url)] : ['--command', shellWord(options.target.command)];
   const parts = [CLI_NAME, 'server', ...target, '--scenario', shellWord(scenarioId), '--spec-version', options.specVersion, '--token-format', options.tokenFormat];
   if (options.asPort !== undefined) parts.push('--as-port', String(options.asPort));
+  // The valid token of every case carries the scopes these add, so a replay needs them too.
+  for (const [tool, scopes] of Object.entries(options.toolScopes)) parts.push('--tool-scope', shellWord(`${tool}=${scopes.join(' ')}`));
+  for (const scope of options.scopes ?? []) parts.push('--scope', shellWord(scope));
   parts.push(`--seed=${seed}`, '--replay', path);
   if (options.strict) parts.push('--strict');
   return parts.join(' ');

@@ -280,6 +280,7 @@ export async function runServerCommand(all: readonly ServerScenario[], options: 
   if ((options.url === undefined) === (options.command === undefined)) throw new UsageError('give the server as --url <mcp url> (running) or --command "<cmd>" (the kit starts it), one of the two');
   if (options.command !== undefined && !options.command.trim()) throw new UsageError('the server command is empty');
   if (options.url !== undefined && options.mcpPath !== undefined) throw new UsageError('--mcp-path goes with --command; with --url the URL names the path');
+  if (options.url !== undefined && options.asPort === undefined) throw new UsageError('with --url, give --as-port: the port of the issuer (http://127.0.0.1:<port>) the running server was configured to trust');
   if (options.mcpPath !== undefined && !options.mcpPath.startsWith('/')) throw new UsageError(`--mcp-path must start with "/", not "${options.mcpPath}"`);
   const target = options.url !== undefined ? { url: parseServerUrl(options.url) } : { command: options.command!, ...(options.mcpPath ? { mcpPath: options.mcpPath } : {}) };
   return runSuiteCommand(all, options, io, (call) =>

@@ -41,7 +41,15 @@ export interface IssuerOptions {
   resource: string;
   /** A fixed port for the issuer (--as-port); ephemeral when absent. */
   port?: number;
+  /**
+   * The introspection credentials, for a server configured before the run (--url); fresh random
+   * ones when absent, handed to a started server in its environment.
+   */
+  introspectionClient?: { id: string; secret: string };
 }
+
+/** The introspection credentials of an issuer a running server was configured with in advance (documented). */
+export const FIXED_INTROSPECTION_CLIENT = { id: 'conformance-resource-server', secret: 'conformance-introspection-secret' };
 
 /** What an opaque token stands for, as introspection will tell it. */
 interface OpaqueRecord {
@@ -141,7 +149,7 @@ export async function startIssuer(options: IssuerOptions): Promise<Issuer> {
   });
   const keys: SigningKey[] = [authorizationServer.key];
   let jwksFetchedAt: number | undefined;
-  const introspectionClient = { id: 'conformance-resource-server', secret: randomToken(24) };
+  const introspectionClient = options.introspectionClient ?? { id: 'conformance-resource-server', secret: randomToken(24) };
   const forge = new TokenForge({ issuer, audience: resource, key: () => keys[0] });
   const upstreamUrl = upstream.origin + UPSTREAM_PATH;
   const upstreamToken = await forge.jwt({ claims: { aud: upstream.origin, sub: 'conformance-resource-server', scope: 'upstream' } });

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -272,11 +273,12 @@ describe('server', () => {
   it.each([
     [[], 'give the server as --url'],
     [['--url', 'http://127.0.0.1:1/mcp', '--command', 'true'], 'one of the two'],
+    [['--url', 'http://127.0.0.1:1/mcp'], 'with --url, give --as-port'],
     [['--url', 'not a url'], '--url must be an absolute URL'],
-    [['--url', 'http://127.0.0.1:1/mcp#x'], 'fragment'],
+    [['--url', 'http://127.0.0.1:1/mcp#x', '--as-port', '1'], 'fragment'],
     [['--command', 'true', '--tool-scope', 'test-tool'], '--tool-scope takes tool=scope'],
     [['--command', 'true', '--token-format', 'paseto'], 'paseto'],
-    [['--url', 'http://127.0.0.1:1/mcp', '--mcp-path', '/mcp'], '--mcp-path goes with --command'],
+    [['--url', 'http://127.0.0.1:1/mcp', '--as-port', '1', '--mcp-path', '/mcp'], '--mcp-path goes with --command'],
   ])('a usage mistake (%j) is one line and exit code 2', async (args, said) => {
     const result = await cli(['server', ...args]);
     expect(result.code).toBe(2);
@@ -284,8 +286,27 @@ describe('server', () => {
     expect(result.stderr).toContain(said);
   });
 
+  it('an --as-port that is taken is one line and exit code 2', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as net.AddressInfo).port;
+      const result = await cli(['server', '--url', 'http://127.0.0.1:9/mcp', '--as-port', String(port)]);
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim()).toBe(`mcp-auth-conformance: cannot run the kit's authorization server on --as-port ${port}: EADDRINUSE`);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
   it('nothing listening at --url is exit code 3 with the reason, and the reports are still written', async () => {
-    const result = await cli(['server', '--url', 'http://127.0.0.1:9/mcp', '--reporter', 'console,json']);
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    const result = await cli(['server', '--url', 'http://127.0.0.1:9/mcp', '--as-port', String(port), '--reporter', 'console,json']);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('nothing listens at 127.0.0.1:9');
     const report = JSON.parse(readFileSync(path.join(cwd, 'results/report.json'), 'utf8')) as { role: string; summary: { exitCode: number }; scenarios: Array<{ status: string }> };

@@ -13,6 +13,7 @@ import { checksAt, type ServerScenario } from '../../scenario.js';
 import { SPEC_VERSIONS, type SpecVersion } from '../../spec.js';
 import type { PropertyOptions } from '../../engine.js';
 import type { ProcessOutcome, ServerFacts, Trace, WorldFacts } from '../../trace.js';
+import { UsageError } from '../../select.js';
 import { verdicts } from '../../verdicts.js';
 import { ServerDrive } from './drive.js';
 import { learnServer } from './learn.js';
@@ -197,7 +198,7 @@ export async function runServerScenarios(options: ServerRunOptions): Promise<Rep
   const startedAt = new Date();
   const began = performance.now();
   // Loaded on demand: the issuer brings MSW, which `list` and `--help` have no use for.
-  const { startIssuer } = await import('../../../mocks/issuer.js');
+  const { startIssuer, FIXED_INTROSPECTION_CLIENT } = await import('../../../mocks/issuer.js');
   const results: ScenarioResult[] = [];
   let issuer: Issuer | undefined;
   let started: Started | undefined;
@@ -207,7 +208,18 @@ export async function runServerScenarios(options: ServerRunOptions): Promise<Rep
   const target: Report['target'] = 'url' in options.target ? { url: options.target.url } : { command: options.target.command };
 
   try {
-    const up = await bringUp(options, async (mcpUrl) => (issuer = await startIssuer({ resource: mcpUrl, ...(options.asPort !== undefined ? { port: options.asPort } : {}) })));
+    const up = await bringUp(options, async (mcpUrl) => {
+      try {
+        // A server started before the run cannot be handed fresh credentials: it gets the documented ones.
+        const fixed = 'url' in options.target ? { introspectionClient: FIXED_INTROSPECTION_CLIENT } : {};
+        issuer = await startIssuer({ resource: mcpUrl, ...fixed, ...(options.asPort !== undefined ? { port: options.asPort } : {}) });
+      } catch (error) {
+        // Only a port the user chose can be taken; that is their configuration, said in one line.
+        if (options.asPort === undefined) throw error;
+        throw new UsageError(`cannot run the kit's authorization server on --as-port ${options.asPort}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      }
+      return issuer;
+    });
     started = up;
     target.url = up.mcpUrl;
     if (up.failure !== undefined) {
@@ -246,7 +258,6 @@ export async function runServerScenarios(options: ServerRunOptions): Promise<Rep
 
   const reason = stoppedEarly !== undefined ? `not run: ${stoppedEarly}` : 'interrupted';
   const scenarios = options.scenarios.map((scenario) => results.find((r) => r.id === scenario.id) ?? skipped(scenario, options.specVersion, reason));
-  for (const result of scenarios) if (result.status === 'skip' && result.skipReason === reason && !interrupted() && stoppedEarly === undefined) result.skipReason = 'not run';
   return buildReport({
     role: 'server',
     target,

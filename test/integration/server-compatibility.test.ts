@@ -27,7 +27,7 @@ beforeAll(() => {
 }, 120_000);
 
 describe('what real servers get', () => {
-  it.each(SERVER_PINS.map((pin) => [`${pin.library} (${pin.configuration})`, pin] as const))('%s gets exactly its pinned verdicts', async (_name, pin) => {
+  it.each(SERVER_PINS.map((pin) => [`${pin.implementation} (${pin.configuration})`, pin] as const))('%s gets exactly its pinned verdicts', async (_name, pin) => {
     const { report } = await queue.get(runOf(pin));
     const got: Record<string, string> = {};
     for (const scenario of report.scenarios) {

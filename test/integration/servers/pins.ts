@@ -12,7 +12,7 @@ export interface PinnedVerdict {
 export interface ServerPin {
   /** The harness in test/targets/servers/ (without .ts). */
   target: string;
-  library: string;
+  implementation: string;
   configuration: 'default' | 'best';
   /** What the configuration is, in a few words. */
   wiring: string;
@@ -35,7 +35,7 @@ const NO_SCOPES_SUPPORTED = { status: 'warn', why: 'the PRM document lists no sc
 export const SERVER_PINS: ServerPin[] = [
   {
     target: 'sdk-1.32.2-default',
-    library: '@modelcontextprotocol/sdk 1.32.2',
+    implementation: '@modelcontextprotocol/sdk 1.32.2',
     configuration: 'default',
     wiring: 'requireBearerAuth + mcpAuthMetadataRouter as the SDK example wires them, with a verifier that throws plain errors',
     verdicts: {
@@ -51,14 +51,14 @@ export const SERVER_PINS: ServerPin[] = [
   },
   {
     target: 'sdk-1.32.2-best',
-    library: '@modelcontextprotocol/sdk 1.32.2',
+    implementation: '@modelcontextprotocol/sdk 1.32.2',
     configuration: 'best',
     wiring: 'requiredScopes, expectedResource, and a jose verifier that checks iss, aud, typ and exp and throws InvalidTokenError',
     verdicts: { 'no-token-no-error': NO_ERROR, 'header-and-query-rejected': HEADER_AND_QUERY },
   },
   {
     target: 'mcp-auth-0.2.0-default',
-    library: 'mcp-auth 0.2.0',
+    implementation: 'mcp-auth 0.2.0',
     configuration: 'default',
     wiring: 'protectedResources with the issuer discovered, bearerAuth("jwt", { resource })',
     verdicts: {
@@ -75,7 +75,7 @@ export const SERVER_PINS: ServerPin[] = [
   },
   {
     target: 'mcp-auth-0.2.0-best',
-    library: 'mcp-auth 0.2.0',
+    implementation: 'mcp-auth 0.2.0',
     configuration: 'best',
     wiring: 'audience, requiredScopes and jwtVerify { typ, requiredClaims: ["exp"] }',
     verdicts: {
@@ -89,7 +89,7 @@ export const SERVER_PINS: ServerPin[] = [
   },
   {
     target: 'mcp-handler-2.4.0-default',
-    library: 'mcp-handler 2.4.0',
+    implementation: 'mcp-handler 2.4.0',
     configuration: 'default',
     wiring: 'withMcpAuth(handler, verifyToken, { required: true }) and protectedResourceHandler at the root, verifyToken as its README writes it',
     verdicts: {
@@ -106,7 +106,7 @@ export const SERVER_PINS: ServerPin[] = [
   },
   {
     target: 'mcp-handler-2.4.0-best',
-    library: 'mcp-handler 2.4.0',
+    implementation: 'mcp-handler 2.4.0',
     configuration: 'best',
     wiring: 'requiredScopes, a path-inserted PRM from generateProtectedResourceMetadata, a tool scopeChallenge, a jose verifier throwing OAuthError',
     toolScopes: { 'test-tool': ['mcp:write'] },
@@ -114,7 +114,7 @@ export const SERVER_PINS: ServerPin[] = [
   },
   {
     target: 'fastmcp-4.20.16-default',
-    library: 'fastmcp 4.20.16',
+    implementation: 'fastmcp 4.20.16',
     configuration: 'default',
     wiring: 'its README\'s OAuth discovery setup: authenticate() throws a bare 401 Response after JWKSVerifier({ jwksUri })',
     verdicts: {
@@ -133,7 +133,7 @@ export const SERVER_PINS: ServerPin[] = [
   },
   {
     target: 'fastmcp-4.20.16-best',
-    library: 'fastmcp 4.20.16',
+    implementation: 'fastmcp 4.20.16',
     configuration: 'best',
     wiring: 'JWKSVerifier with issuer and audience, errors thrown so mcp-proxy writes the challenge, canAccess requireScopes("mcp:write") on the tool',
     toolScopes: { 'test-tool': ['mcp:write'] },
@@ -150,7 +150,7 @@ export const SERVER_PINS: ServerPin[] = [
   },
   {
     target: 'better-auth-oauth-provider-1.7.5-default',
-    library: '@better-auth/oauth-provider 1.7.5',
+    implementation: '@better-auth/oauth-provider 1.7.5',
     configuration: 'default',
     wiring: 'oauthProviderResourceClient().verifyAccessTokenRequest with jwksUrl and verifyOptions { issuer, audience }, getProtectedResourceMetadata',
     verdicts: {
@@ -165,7 +165,7 @@ export const SERVER_PINS: ServerPin[] = [
   },
   {
     target: 'better-auth-oauth-provider-1.7.5-best',
-    library: '@better-auth/oauth-provider 1.7.5',
+    implementation: '@better-auth/oauth-provider 1.7.5',
     configuration: 'best',
     wiring: 'requiredScopes and verifyOptions { typ, algorithms, requiredClaims: ["exp"] }, scopes_supported and bearer_methods_supported in the PRM',
     verdicts: {

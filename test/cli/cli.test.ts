@@ -241,7 +241,8 @@ describe('runs', () => {
       '--scenario', 'auth/metadata-default', '--scenario', 'auth/metadata-var1', '--scenario', 'auth/metadata-var2',
     ]);
     const pidFile = path.join(cwd, 'client.pid');
-    const deadline = Date.now() + 10_000;
+    // Generous: the CLI and the client start on a machine that may be running other test files.
+    const deadline = Date.now() + 60_000;
     while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8').trim() === '') {
       if (Date.now() > deadline) throw new Error('the hanging client never started');
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -264,7 +265,7 @@ describe('runs', () => {
       ['auth/metadata-var2', 'interrupted'],
     ]);
     expect(result.stdout).toContain('Interrupted');
-  });
+  }, 120_000);
 });
 
 describe('server', () => {

@@ -12,6 +12,8 @@ import { ROOT } from '../support/compiled.js';
 import { mcpRemote } from './clients/mcp-remote-0.15.1.js';
 
 const SPEC_VERSION = '2026-07-28';
+/** The squatter's exit code when the derived port was already held by some unrelated process. */
+const PORT_TAKEN = 75;
 
 describe('mcp-remote 0.15.1 (mcp-remote-client)', () => {
   it('uses the pre-registered credentials and the CIMD URL the wrapper hands it', async () => {
@@ -43,16 +45,24 @@ describe('mcp-remote 0.15.1 (mcp-remote-client)', () => {
       `const url = process.argv[1];`,
       `const port = 3335 + (parseInt(createHash('md5').update(url).digest('hex').slice(0, 4), 16) % 45816);`,
       `const start = () => require('node:child_process').spawn(process.execPath, [${JSON.stringify(client)}, url], { stdio: 'inherit' }).on('exit', (code) => process.exit(code ?? 1));`,
-      `require('node:http').createServer((_, res) => res.writeHead(404).end('not mcp-remote')).listen(port, '127.0.0.1', start);`,
+      // The derived port lies in the ephemeral range: some unrelated process may already hold it.
+      `const server = require('node:http').createServer((_, res) => res.writeHead(404).end('not mcp-remote'));`,
+      `server.on('error', (error) => { console.error('squatter: ' + error.code); process.exit(${PORT_TAKEN}); });`,
+      `server.listen(port, '127.0.0.1', start);`,
     ].join('\n');
-    const report = await runClientScenarios({
-      command: `${shellQuote(process.execPath)} -e ${shellQuote(squatter)}`,
-      scenarios: clientScenarios.filter((s) => s.id === 'auth/metadata-default'),
-      specVersion: SPEC_VERSION,
-      jobs: 1,
-      timeoutMs: 6_000,
-      strict: false,
-    });
+    const attempt = () =>
+      runClientScenarios({
+        command: `${shellQuote(process.execPath)} -e ${shellQuote(squatter)}`,
+        scenarios: clientScenarios.filter((s) => s.id === 'auth/metadata-default'),
+        specVersion: SPEC_VERSION,
+        jobs: 1,
+        // mcp-remote first probes the server for 5 s; on a busy machine it needs well over that to reach the callback wait.
+        timeoutMs: 25_000,
+        strict: false,
+      });
+    let report = await attempt();
+    // A new world has a new URL, so a new derived port.
+    for (let retries = 2; retries > 0 && report.scenarios[0].processes[0]?.exitCode === PORT_TAKEN; retries--) report = await attempt();
     const [scenario] = report.scenarios;
     const digest = createHash('md5').update(scenario.world!.mcpUrl).digest('hex');
     const derived = 3335 + (parseInt(digest.slice(0, 4), 16) % 45816);
@@ -66,5 +76,5 @@ describe('mcp-remote 0.15.1 (mcp-remote-client)', () => {
     expect(callback.response).toMatchObject({ status: 404, body: 'not mcp-remote' });
     expect(scenario.exchanges.some((e) => e.role === 'token')).toBe(false);
     expect(scenario.processes[0].timedOut).toBe(true);
-  }, 60_000);
+  }, 120_000);
 });

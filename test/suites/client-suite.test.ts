@@ -30,16 +30,22 @@ const NEWEST_FIRST = [...SELECTABLE_SPEC_VERSIONS].reverse();
 /** runClientScenarios calls at once; each runs up to JOBS scenarios at once (most defect runs have one). */
 const LANES = 2;
 const JOBS = 2;
-/** Both clients give up after 20 s themselves; this only catches a hung process. */
-const CLIENT_TIMEOUT_MS = 25_000;
+/**
+ * The reference client gives up after REFERENCE_DEADLINE_MS itself, the mutant client after 20 s; this only
+ * catches a hung process. Its default 20 s is too short when two test runs share two cores: eight racing
+ * copies queue for one lock file and each revalidates discovery while holding it.
+ */
+const REFERENCE_DEADLINE_MS = 60_000;
+const CLIENT_TIMEOUT_MS = REFERENCE_DEADLINE_MS + 10_000;
 /** A test may wait for runs queued before its own, on a machine that is busy with other test files. */
-const TEST_TIMEOUT_MS = 300_000;
+const TEST_TIMEOUT_MS = 600_000;
 
 /** sh -c runs the command: absolute paths, quoted, so neither the working directory nor spaces matter. */
 const nodeCommand = (build: Build, env = ''): string => `${env}${shellQuote(process.execPath)} ${shellQuote(path.join(ROOT, build.compiled))}`;
 // The defect list is set explicitly, so a MUTANT_DEFECTS left in the developer's shell cannot leak in.
 const mutantCommand = (defect = ''): string => nodeCommand(MUTANT_CLIENT, `MUTANT_DEFECTS=${defect} `);
-const referenceMutantCommand = (defect: string): string => nodeCommand(REFERENCE_MUTANT, `REFERENCE_DEFECTS=${defect} `);
+const referenceEnv = `REFERENCE_CLIENT_DEADLINE_MS=${REFERENCE_DEADLINE_MS} `;
+const referenceMutantCommand = (defect: string): string => nodeCommand(REFERENCE_MUTANT, `${referenceEnv}REFERENCE_DEFECTS=${defect} `);
 
 interface RunResult {
   report: Report;
@@ -99,7 +105,7 @@ function scenariosByDefect(rows: ReadonlyArray<{ defect: string; scenario: strin
 
 const ALL_SCENARIOS = clientScenarios.map((s) => s.id);
 const PLAN: PlannedRun[] = [
-  ...NEWEST_FIRST.map((version) => planned(referenceKey(version), nodeCommand(REFERENCE_CLIENT), ALL_SCENARIOS, version, true)),
+  ...NEWEST_FIRST.map((version) => planned(referenceKey(version), nodeCommand(REFERENCE_CLIENT, referenceEnv), ALL_SCENARIOS, version, true)),
   // Not strict: the mutant keeps nothing between starts, so the SHOULDs of caching and refreshing warn.
   planned(CLEAN_MUTANT_KEY, mutantCommand(), ALL_SCENARIOS, LATEST_SPEC_VERSION, false),
   ...[...scenariosByDefect(MUTANT_MATRIX)].map(([defect, scenarios]) => planned(defectKey(defect), mutantCommand(defect), scenarios, LATEST_SPEC_VERSION, false)),

@@ -1,7 +1,7 @@
 // What the server suite's checks read off a trace: the kit's requests by label, whether the server
 // served them, and the challenges it answered with, read strictly.
 import { missing, type Evidence, type Finding } from '../../core/check.js';
-import { jsonRpcReply } from '../../core/targets/server/probe.js';
+import { jsonRpcReply } from '../../core/targets/server/json-rpc.js';
 import type { Exchange, ServerFacts, Trace } from '../../core/trace.js';
 import { ev } from '../../core/trace-query.js';
 import { bearerChallenges, paramValue, parseWwwAuthenticate, type Challenge } from '../../core/www-authenticate.js';

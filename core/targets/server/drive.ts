@@ -5,7 +5,8 @@ import type { Issuer } from '../../../mocks/issuer.js';
 import type { TokenSpec } from '../../../mocks/token-forge.js';
 import type { SpecVersion } from '../../spec.js';
 import type { ServerFacts } from '../../trace.js';
-import { Probe, type ProbeResult } from './probe.js';
+import type { Probe } from '../probe.js';
+import { withReply, type RpcResult } from './json-rpc.js';
 
 /** A token of the kind the server validates; `active: false` makes introspection call it inactive. */
 export type TokenRequest = TokenSpec & { active?: boolean };
@@ -21,7 +22,7 @@ export interface McpOptions {
 
 export interface Session {
   /** The initialize exchange. */
-  opened: ProbeResult;
+  opened: RpcResult;
   /** Mcp-Session-Id, for a stateful server. */
   sessionId?: string;
   /** The protocol version the server answered with. */
@@ -58,9 +59,9 @@ export class ServerDrive {
   }
 
   /** POSTs one JSON-RPC request to the MCP endpoint. */
-  rpc(label: string, method: string, params: Record<string, unknown>, options: McpOptions = {}, session?: Session): Promise<ProbeResult> {
+  rpc(label: string, method: string, params: Record<string, unknown>, options: McpOptions = {}, session?: Session): Promise<RpcResult> {
     const body = JSON.stringify({ jsonrpc: '2.0', id: this.nextId++, method, params });
-    return this.probe.send(label, { method: 'POST', ...(options.url ? { url: options.url } : {}), headers: this.headers(options, session), body });
+    return this.probe.send(label, { method: 'POST', ...(options.url ? { url: options.url } : {}), headers: this.headers(options, session), body }).then(withReply);
   }
 
   /** The opening request of a session; the server's answer to it is what most validation cases judge. */
@@ -87,19 +88,19 @@ export class ServerDrive {
   }
 
   /** tools/list, then the result's tool names (empty when refused). */
-  async listTools(label: string, session: Session, options: McpOptions = {}): Promise<{ result: ProbeResult; tools: string[] }> {
+  async listTools(label: string, session: Session, options: McpOptions = {}): Promise<{ result: RpcResult; tools: string[] }> {
     const result = await this.rpc(label, 'tools/list', {}, options, session);
     const tools = (result.message?.result as { tools?: Array<{ name?: unknown }> } | undefined)?.tools ?? [];
     return { result, tools: tools.map((tool) => tool.name).filter((name): name is string => typeof name === 'string') };
   }
 
-  callTool(label: string, session: Session, tool: string, options: McpOptions = {}): Promise<ProbeResult> {
+  callTool(label: string, session: Session, tool: string, options: McpOptions = {}): Promise<RpcResult> {
     return this.rpc(label, 'tools/call', { name: tool, arguments: {} }, options, session);
   }
 }
 
 /** The server did what was asked: a 2xx that is not a JSON-RPC error. */
-export function served(result: ProbeResult): boolean {
+export function served(result: RpcResult): boolean {
   const status = result.response?.status ?? 0;
   return status >= 200 && status < 300 && result.message?.error === undefined;
 }

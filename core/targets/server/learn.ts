@@ -6,7 +6,8 @@ import type { Issuer } from '../../../mocks/issuer.js';
 import { TraceRecorder } from '../../../mocks/recorder.js';
 import type { ServerFacts } from '../../trace.js';
 import { bearerChallenges, paramValue, parseWwwAuthenticate } from '../../www-authenticate.js';
-import { Probe, type ProbeResult } from './probe.js';
+import { Probe, type ProbeResult } from '../probe.js';
+import { mcpRoles } from './json-rpc.js';
 
 const PRM_WELL_KNOWN = '/.well-known/oauth-protected-resource';
 
@@ -41,7 +42,7 @@ export interface LearnOptions {
 export async function learnServer(options: LearnOptions): Promise<ServerFacts> {
   const recorder = new TraceRecorder();
   options.issuer.recordInto(recorder);
-  const probe = new Probe(recorder, { mcpUrl: options.mcpUrl, timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+  const probe = new Probe(recorder, { baseUrl: options.mcpUrl, roleOf: mcpRoles(options.mcpUrl), timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
   const urls = prmUrls(options.mcpUrl);
   const found = new Set<string>(options.scopes);
   for (const url of [urls.pathInserted, urls.root]) for (const scope of scopesOf(await probe.send('learn', { url }))) found.add(scope);

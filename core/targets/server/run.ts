@@ -17,7 +17,8 @@ import { UsageError } from '../../select.js';
 import { verdicts } from '../../verdicts.js';
 import { ServerDrive } from './drive.js';
 import { learnServer } from './learn.js';
-import { Probe } from './probe.js';
+import { Probe } from '../probe.js';
+import { mcpRoles } from './json-rpc.js';
 import { freePort, listening, startServer, type ServerProcess } from './process.js';
 
 /** The id of the engine's own check of a server: it answered every request and kept running. */
@@ -284,7 +285,7 @@ async function attempt(
   const recorder = new TraceRecorder();
   issuer.recordInto(recorder);
   const startedAt = new Date().toISOString();
-  const probe = new Probe(recorder, { mcpUrl: facts.mcpUrl, timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+  const probe = new Probe(recorder, { baseUrl: facts.mcpUrl, roleOf: mcpRoles(facts.mcpUrl), timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
   const drive = new ServerDrive(probe, issuer, facts, options.specVersion, options.signal);
   const world = worldOf(facts, issuer);
   try {

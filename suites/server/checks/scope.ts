@@ -1,7 +1,7 @@
 // Scope (S-ERR-01/02, RFC 6750 §3.1, MCP "Scope Challenge Handling"): a valid token without the scope
 // an operation needs does not get the operation, gets 403, and the challenge says what to ask for.
 import { met, missing, skip, unmet, type CheckDef } from '../../../core/check.js';
-import { jsonRpcReply } from '../../../core/targets/server/probe.js';
+import { jsonRpcReply } from '../../../core/targets/server/json-rpc.js';
 import { since } from '../../../core/spec.js';
 import type { Exchange, Trace } from '../../../core/trace.js';
 import { LINK } from '../links.js';

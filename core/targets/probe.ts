@@ -1,9 +1,11 @@
-// The kit's side of every exchange with a server under test: requests sent exactly as a scenario
-// shapes them (repeated headers, odd casing and whitespace included, which fetch would normalise
-// away), each recorded in the scenario's trace with the label that says what it was for.
+// The kit's side of every exchange with a target that listens (an MCP server, an authorization
+// server): requests sent exactly as a scenario shapes them (repeated headers, odd casing and
+// whitespace included, which fetch would normalise away), each recorded in the scenario's trace with
+// the label that says what it was for.
 import http from 'node:http';
-import type { TraceRecorder } from '../../../mocks/recorder.js';
-import type { EndpointRole, Exchange, RecordedResponse } from '../../trace.js';
+import https from 'node:https';
+import type { TraceRecorder } from '../../mocks/recorder.js';
+import type { Actor, EndpointRole, Exchange, RecordedResponse } from '../trace.js';
 
 /** The actor of the kit's own requests to a server under test. */
 export const KIT_ACTOR = 'kit';
@@ -25,43 +27,17 @@ export interface ProbeResult {
   exchange: Exchange;
   /** Absent when no answer came (the exchange's `error` says why). */
   response?: RecordedResponse;
-  /** The JSON-RPC message of the body: parsed JSON, or the last `data:` of an event stream. */
-  message?: JsonRpcReply;
-}
-
-export interface JsonRpcReply {
-  jsonrpc: '2.0';
-  id?: unknown;
-  result?: unknown;
-  error?: { code?: number; message?: string };
-}
-
-/** The JSON-RPC answer in a response body, as JSON or as the last message of an SSE stream. */
-export function jsonRpcReply(response: RecordedResponse | undefined): JsonRpcReply | undefined {
-  const body = response?.body;
-  if (!body) return undefined;
-  const type = response.headers['content-type'] ?? '';
-  const candidates = type.includes('text/event-stream')
-    ? body
-        .split(/\r?\n/)
-        .filter((line) => line.startsWith('data:'))
-        .map((line) => line.slice(5).trim())
-        .reverse()
-    : [body];
-  for (const text of candidates) {
-    try {
-      const value = JSON.parse(text) as unknown;
-      // An OAuth error body ({"error":"invalid_token"}) is JSON too, but not JSON-RPC.
-      if (value && typeof value === 'object' && (value as { jsonrpc?: unknown }).jsonrpc === '2.0') return value as JsonRpcReply;
-    } catch {
-      // not JSON: the server answered something else, which the checks judge from the raw body
-    }
-  }
-  return undefined;
+  /** Each Set-Cookie line apart: the recorded header joins them with ", ", which cookie dates contain too. */
+  setCookies?: string[];
 }
 
 export interface ProbeOptions {
-  mcpUrl: string;
+  /** Where a request without its own URL goes. */
+  baseUrl: string;
+  /** Which endpoint of the target a URL is, for requests that do not say. */
+  roleOf: (url: URL) => EndpointRole;
+  /** Recorded as the exchanges' actor; the kit's own by default. */
+  actor?: Actor;
   /** How long one request may take before it counts as unanswered. */
   timeoutMs: number;
   signal?: AbortSignal;
@@ -80,44 +56,44 @@ export class Probe {
     }, { once: true });
   }
 
-  get mcpUrl(): string {
-    return this.options.mcpUrl;
+  get baseUrl(): string {
+    return this.options.baseUrl;
   }
 
   /** Sends one request and records it under `label`; never rejects (a failure is recorded as the exchange's error). */
   async send(label: string, request: ProbeRequest = {}): Promise<ProbeResult> {
-    const url = new URL(request.url ?? this.options.mcpUrl);
+    const url = new URL(request.url ?? this.options.baseUrl);
     const method = request.method ?? 'GET';
     const at = this.recorder.now();
     const started = performance.now();
     const recordedHeaders: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers ?? {})) recordedHeaders[name.toLowerCase()] = [value].flat().join(', ');
     let response: RecordedResponse | undefined;
+    let setCookies: string[] = [];
     let error: string | undefined;
     try {
-      response = await this.roundTrip(url, method, request);
+      ({ response, setCookies } = await this.roundTrip(url, method, request));
     } catch (failure) {
       error = (failure as Error).message;
     }
     const exchange = this.recorder.exchange({
       at,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
-      actor: KIT_ACTOR,
+      actor: this.options.actor ?? KIT_ACTOR,
       server: 'target',
-      role: request.role ?? roleOf(url, this.options.mcpUrl),
+      role: request.role ?? this.options.roleOf(url),
       label,
       request: { method, url: url.href, headers: recordedHeaders, ...(request.body !== undefined ? { body: request.body } : {}) },
       ...(response ? { response } : {}),
       ...(error !== undefined ? { error } : {}),
     });
-    const message = jsonRpcReply(response);
-    return { exchange, ...(response ? { response } : {}), ...(message ? { message } : {}) };
+    return { exchange, ...(response ? { response } : {}), ...(setCookies.length > 0 ? { setCookies } : {}) };
   }
 
-  private roundTrip(url: URL, method: string, request: ProbeRequest): Promise<RecordedResponse> {
+  private roundTrip(url: URL, method: string, request: ProbeRequest): Promise<{ response: RecordedResponse; setCookies: string[] }> {
     return new Promise((resolve, reject) => {
       if (this.options.signal?.aborted) return reject(new Error('the run was interrupted'));
-      const outgoing = http.request(url, { method, agent: false });
+      const outgoing = (url.protocol === 'https:' ? https : http).request(url, { method, agent: false });
       this.inFlight.add(outgoing);
       outgoing.once('close', () => this.inFlight.delete(outgoing));
       for (const [name, value] of Object.entries(request.headers ?? {})) outgoing.setHeader(name, value);
@@ -146,19 +122,13 @@ export class Probe {
           const challenges = rawValues(incoming.rawHeaders, 'www-authenticate');
           if (challenges.length > 1) headers['www-authenticate'] = challenges.join(', ');
           const body = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: incoming.statusCode ?? 0, headers, ...(body.length > 0 ? { body } : {}) });
+          const response = { status: incoming.statusCode ?? 0, headers, ...(body.length > 0 ? { body } : {}) };
+          resolve({ response, setCookies: rawValues(incoming.rawHeaders, 'set-cookie') });
         });
       });
       outgoing.end(request.body);
     });
   }
-}
-
-/** The MCP endpoint whatever its query says; the PRM by its well-known path. */
-function roleOf(url: URL, mcpUrl: string): EndpointRole {
-  const mcp = new URL(mcpUrl);
-  if (url.origin === mcp.origin && url.pathname === mcp.pathname) return 'mcp';
-  return url.pathname.startsWith('/.well-known/oauth-protected-resource') ? 'prm' : 'unknown';
 }
 
 function rawValues(raw: string[], name: string): string[] {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startIssuer } from '../mocks/issuer.js';
 import { LATEST_SPEC_VERSION } from '../core/spec.js';
-import { freePort, startServer } from '../core/targets/server/process.js';
+import { freePort, startListening } from '../core/targets/listening-process.js';
 import { runServerScenarios, serverEnvironment } from '../core/targets/server/run.js';
 import { serverScenarios } from '../suites/server/index.js';
 import fc from 'fast-check';
@@ -70,7 +70,7 @@ async function floor(requests: number, served: number, together: number): Promis
   const port = await freePort();
   const mcpUrl = `http://127.0.0.1:${port}/mcp`;
   const issuer = await startIssuer({ resource: mcpUrl });
-  const server = startServer({ command: serverCommand, env: { ...process.env, ...serverEnvironment(issuer, port, mcpUrl, 'jwt') }, host: '127.0.0.1', port, startTimeoutMs: 30_000 });
+  const server = startListening({ command: serverCommand, actor: 'server', env: { ...process.env, ...serverEnvironment(issuer, port, mcpUrl, 'jwt') }, host: '127.0.0.1', port, startTimeoutMs: 30_000 });
   try {
     if (!(await server.ready).ready) throw new Error('the reference server did not start');
     const valid = await issuer.forge.jwt({ claims: { scope: 'mcp:read mcp:write' } });

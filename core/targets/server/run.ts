@@ -19,7 +19,7 @@ import { ServerDrive } from './drive.js';
 import { learnServer } from './learn.js';
 import { Probe } from '../probe.js';
 import { mcpRoles } from './json-rpc.js';
-import { freePort, listening, startServer, type ServerProcess } from './process.js';
+import { freePort, listening, startListening, type ListeningProcess } from '../listening-process.js';
 
 /** The id of the engine's own check of a server: it answered every request and kept running. */
 export const SERVER_CHECK = 'server-available';
@@ -161,7 +161,7 @@ export function serverEnvironment(issuer: Issuer, port: number, mcpUrl: string, 
 /** What the server came to before any scenario ran: where it lives, and why it cannot be judged if so. */
 interface Started {
   mcpUrl: string;
-  process?: ServerProcess;
+  process?: ListeningProcess;
   /** The target could not be run: every scenario is skipped with this, and the exit code is 3. */
   failure?: string;
 }
@@ -178,7 +178,8 @@ async function bringUp(options: ServerRunOptions, issuerFor: (mcpUrl: string) =>
   const port = await freePort();
   const mcpUrl = `http://127.0.0.1:${port}${options.target.mcpPath ?? DEFAULT_MCP_PATH}`;
   const issuer = await issuerFor(mcpUrl);
-  const process = startServer({
+  const process = startListening({
+    actor: 'server',
     command: options.target.command,
     env: { ...globalThis.process.env, ...options.env, ...serverEnvironment(issuer, port, mcpUrl, options.tokenFormat) },
     host: '127.0.0.1',
@@ -278,7 +279,7 @@ async function attempt(
   scenario: ServerScenario,
   issuer: Issuer,
   facts: ServerFacts,
-  process: ServerProcess | undefined,
+  process: ListeningProcess | undefined,
   options: ServerRunOptions,
   send: (drive: ServerDrive) => Promise<void>,
 ): Promise<Judgement & { trace?: Trace }> {
@@ -303,14 +304,14 @@ async function attempt(
   return { checks: judgeServer(scenario, trace, options), processes, world, exchanges: recorder.exchanges, trace };
 }
 
-async function runOnce(scenario: ServerScenario, issuer: Issuer, facts: ServerFacts, process: ServerProcess | undefined, options: ServerRunOptions): Promise<ScenarioResult> {
+async function runOnce(scenario: ServerScenario, issuer: Issuer, facts: ServerFacts, process: ListeningProcess | undefined, options: ServerRunOptions): Promise<ScenarioResult> {
   const began = performance.now();
   const run = await attempt(scenario, issuer, facts, process, options, (drive) => scenario.drive?.(drive) ?? Promise.resolve());
   if (run.trace) options.onTrace?.(scenario.id, run.trace);
   return resultOf(scenario, options.specVersion, Math.round(performance.now() - began), run);
 }
 
-async function runProperty(scenario: ServerScenario, issuer: Issuer, facts: ServerFacts, process: ServerProcess | undefined, options: ServerRunOptions): Promise<ScenarioResult> {
+async function runProperty(scenario: ServerScenario, issuer: Issuer, facts: ServerFacts, process: ListeningProcess | undefined, options: ServerRunOptions): Promise<ScenarioResult> {
   const property = scenario.property!;
   const began = performance.now();
   const elapsed = (): number => Math.round(performance.now() - began);

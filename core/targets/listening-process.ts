@@ -1,13 +1,11 @@
-// Starts the server under test (`server --command`), waits until it listens, and stops it with its
-// whole process group. A server that exits before it listens, or never listens, is reported with the
-// tail of its output: the one line a user needs to see what went wrong.
+// Starts a target that listens (`server --command`, `authorization-server --command`), waits until
+// it does, and stops it with its whole process group. A target that exits before it listens, or
+// never listens, is reported with the tail of its output: the one line a user needs to see what went
+// wrong.
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import type { ProcessOutcome } from '../../trace.js';
-import { OutputTail, signalGroup, trackGroup, untrackGroup } from '../process-group.js';
-
-/** The actor of the server process in traces, and of its requests to the kit's issuer. */
-export const SERVER_PROCESS_ACTOR = 'server';
+import type { Actor, ProcessOutcome } from '../trace.js';
+import { OutputTail, signalGroup, trackGroup, untrackGroup } from './process-group.js';
 
 /** SIGTERM, then SIGKILL after this long. */
 const KILL_GRACE_MS = 2000;
@@ -39,8 +37,10 @@ export function listening(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-export interface ServerLaunch {
+export interface ListeningLaunch {
   command: string;
+  /** The process's name in traces: `server`, `authorization-server`. */
+  actor: Actor;
   env: NodeJS.ProcessEnv;
   /** Where the server is expected to listen. */
   host: string;
@@ -52,9 +52,9 @@ export interface ServerLaunch {
 
 export type Readiness = { ready: true; afterMs: number } | { ready: false; reason: string };
 
-export interface ServerProcess {
+export interface ListeningProcess {
   readonly pid: number | undefined;
-  /** Resolves once the server listens, or with why it never will. */
+  /** Resolves once the process listens, or with why it never will. */
   readonly ready: Promise<Readiness>;
   /** Still running. */
   running(): boolean;
@@ -66,7 +66,7 @@ export interface ServerProcess {
   stop(): Promise<ProcessOutcome>;
 }
 
-export function startServer(launch: ServerLaunch): ServerProcess {
+export function startListening(launch: ListeningLaunch): ListeningProcess {
   const began = performance.now();
   const stdoutTail = new OutputTail();
   const stderrTail = new OutputTail();
@@ -102,7 +102,7 @@ export function startServer(launch: ServerLaunch): ServerProcess {
   });
 
   const outcome = (): ProcessOutcome => ({
-    actor: SERVER_PROCESS_ACTOR,
+    actor: launch.actor,
     command: launch.command,
     exitCode,
     signal: exitSignal,
@@ -144,7 +144,7 @@ export function startServer(launch: ServerLaunch): ServerProcess {
           await ended;
           clearTimeout(kill);
         }
-        // Whatever the server spawned into its group and left behind goes too.
+        // Whatever it spawned into its group and left behind goes too.
         if (pid !== undefined) {
           signalGroup(pid, 'SIGKILL');
           untrackGroup(pid);

@@ -6,8 +6,7 @@
 import type { Issuer } from '../../../mocks/issuer.js';
 import { TraceRecorder } from '../../../mocks/recorder.js';
 import { judgeSafely, met, missing, unmet, type CheckDef, type Finding } from '../../check.js';
-import { caseKey, checkProperty, freshSeed } from '../../property.js';
-import type { CheckResult, PropertyResult, Report, ScenarioResult } from '../../report.js';
+import type { CheckResult, Report, ScenarioResult } from '../../report.js';
 import { buildReport, kitErrorCheck, resultOf, skipped, type Judgement } from '../../results.js';
 import { checksAt, type ServerScenario } from '../../scenario.js';
 import { SPEC_VERSIONS, type SpecVersion } from '../../spec.js';
@@ -19,6 +18,7 @@ import { ServerDrive } from './drive.js';
 import { learnServer } from './learn.js';
 import { Probe } from '../probe.js';
 import { mcpRoles } from './json-rpc.js';
+import { runTargetProperty } from '../target-property.js';
 import { freePort, listening, startListening, type ListeningProcess } from '../listening-process.js';
 
 /** The id of the engine's own check of a server: it answered every request and kept running. */
@@ -311,63 +311,17 @@ async function runOnce(scenario: ServerScenario, issuer: Issuer, facts: ServerFa
   return resultOf(scenario, options.specVersion, Math.round(performance.now() - began), run);
 }
 
-async function runProperty(scenario: ServerScenario, issuer: Issuer, facts: ServerFacts, process: ListeningProcess | undefined, options: ServerRunOptions): Promise<ScenarioResult> {
+function runProperty(scenario: ServerScenario, issuer: Issuer, facts: ServerFacts, process: ListeningProcess | undefined, options: ServerRunOptions): Promise<ScenarioResult> {
   const property = scenario.property!;
-  const began = performance.now();
-  const elapsed = (): number => Math.round(performance.now() - began);
-  const seed = options.property?.seed ?? freshSeed();
-  const runs = options.property?.runs ?? property.defaultRuns;
-  type Run = Judgement & { trace?: Trace };
-  // A check that had nothing to judge in the last case may have passed in earlier ones: a property that
-  // held reports, for each check, a case that judged it.
-  const passedOnce = new Map<string, CheckResult>();
-  let outcome;
-  try {
-    outcome = await checkProperty<unknown, Run>(
-      property,
-      {
-        runs,
-        seed,
-        ...(options.property?.replay !== undefined ? { path: options.property.replay } : {}),
-        ...(options.property?.shrink === false ? { shrink: false } : {}),
-      },
-      async (value) => {
-        const run = await attempt(scenario, issuer, facts, process, options, (drive) => property.send(drive, value));
-        for (const check of run.checks) if (check.status === 'pass' && !passedOnce.has(check.id)) passedOnce.set(check.id, check);
-        return { held: run.checks.every((c) => c.status === 'pass' || c.status === 'skip'), interrupted: options.signal?.aborted === true, recorded: run };
-      },
-      () => options.signal?.aborted === true || (process !== undefined && !process.running()),
-    );
-  } catch (error) {
-    const why = options.property?.replay !== undefined ? `could not replay path ${options.property.replay} with seed ${seed}` : 'could not run the property';
-    return resultOf(scenario, options.specVersion, elapsed(), { checks: [kitErrorCheck(`the kit ${why}: ${(error as Error)?.message ?? String(error)}`)], processes: [], exchanges: [] }, { runs: 0, seed });
-  }
-  const describe = (value: unknown): string => {
-    try {
-      return property.describe(value);
-    } catch {
-      return caseKey(value);
-    }
-  };
-  if (outcome.held || outcome.interrupted) {
-    const last = outcome.counterexampleRecorded ?? outcome.lastRecorded ?? { checks: [kitErrorCheck(`the property ran no case (${runs} runs asked)`)], processes: [], exchanges: [] };
-    if (last.trace) options.onTrace?.(scenario.id, last.trace);
-    const suffix = ` (held in ${outcome.runs} runs, seed ${seed})`;
-    const judged = last.checks.map((c) => (c.status === 'skip' ? (passedOnce.get(c.id) ?? c) : c));
-    const held = outcome.held ? { ...last, checks: judged.map((c) => ({ ...c, message: `${c.message}${suffix}` })) } : last;
-    return resultOf(scenario, options.specVersion, elapsed(), held, { runs: outcome.runs, seed });
-  }
-  const counterexample = describe(outcome.counterexample);
-  const result: PropertyResult = {
-    runs: outcome.runs,
-    seed,
-    ...(outcome.path !== undefined ? { path: outcome.path, replay: serverReplayCommand(options, scenario.id, seed, outcome.path) } : {}),
-    counterexample,
-    shrinks: outcome.shrinks,
-  };
-  const recorded = outcome.counterexampleRecorded ?? { checks: [kitErrorCheck('the counterexample was found but what it recorded was lost')], processes: [], exchanges: [] };
-  if (recorded.trace) options.onTrace?.(scenario.id, recorded.trace);
-  const prefix = `counterexample after ${outcome.runs} runs, shrunk ${outcome.shrinks} times: ${counterexample} — `;
-  const failed = { ...recorded, checks: recorded.checks.map((c) => (c.status === 'fail' || c.status === 'warn' ? { ...c, message: `${prefix}${c.message}` } : c)) };
-  return resultOf(scenario, options.specVersion, elapsed(), failed, result);
+  return runTargetProperty({
+    scenario,
+    property,
+    specVersion: options.specVersion,
+    ...(options.property ? { options: options.property } : {}),
+    attempt: (value) => attempt(scenario, issuer, facts, process, options, (drive) => property.send(drive, value)),
+    replay: (seed, path) => serverReplayCommand(options, scenario.id, seed, path),
+    stop: () => options.signal?.aborted === true || (process !== undefined && !process.running()),
+    interrupted: () => options.signal?.aborted === true,
+    ...(options.onTrace ? { onTrace: options.onTrace } : {}),
+  });
 }

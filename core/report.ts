@@ -58,14 +58,19 @@ export interface PropertyResult {
   shrinks?: number;
   /** The command line that runs the counterexample again. */
   replay?: string;
+  /**
+   * How often each outcome came up across the cases run, where the scenario sorts its cases into
+   * outcomes (a race: "1 success, 1 successor, winner alive"): the distribution, not one draw.
+   */
+  outcomes?: Record<string, number>;
 }
 
 export interface Report {
   schema: typeof REPORT_SCHEMA;
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: string; version: string };
-  /** The kind of target judged: an MCP client, or an MCP server as an OAuth resource server. */
-  role: 'client' | 'server';
+  /** The kind of target judged: an MCP client, an MCP server as an OAuth resource server, or an authorization server. */
+  role: 'client' | 'server' | 'authorization-server';
   /** The command that started the target, the URL it was probed at, or both (a server the kit started). */
   target: { command?: string; url?: string };
   specVersion: string;

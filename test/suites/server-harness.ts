@@ -43,7 +43,8 @@ export async function runServer(run: ServerRun): Promise<ServerRunResult> {
     scenarios: run.scenarios ?? serverScenarios,
     specVersion: run.specVersion,
     strict: false,
-    timeoutMs: 15_000,
+    // Only a hung server waits this long; two test runs sharing two cores have kept an answer 15 s.
+    timeoutMs: 45_000,
     startTimeoutMs: 30_000,
     tokenFormat: run.tokenFormat ?? 'jwt',
     toolScopes: run.toolScopes ?? REFERENCE_TOOL_SCOPES,

@@ -61,8 +61,9 @@ wait
     expect(check.status).toBe('fail');
     expect(check.message).toContain('timeout');
     expect(report.scenarios[0].status).toBe('fail');
-    // The timeout, one grace period for the stubborn child, and little else.
-    expect(elapsed).toBeLessThan(5_000);
+    // Killed, not waited for: the children would have slept 60 s. (How soon after the timeout is
+    // not asserted: a machine running two test runs at once took 6.4 s once.)
+    expect(elapsed).toBeLessThan(30_000);
 
     const leader = readPid(path.join(dir, 'leader.pid'));
     for (const pid of [leader, readPid(path.join(dir, 'stubborn.pid')), readPid(path.join(dir, 'child.pid'))]) {

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { met, missing, notExercised, unmet, type CheckDef, type Evidence } from '../../../core/check.js';
 import { since } from '../../../core/spec.js';
 import { authorizationRequests, codeRedemptions, ev, form, query, redirectParams } from '../../../core/trace-query.js';
-import type { Exchange, Trace } from '../../../core/trace.js';
+import { BROWSER_ACTOR, type Exchange, type Trace } from '../../../core/trace.js';
 import { LINK } from '../links.js';
 import { redemptionsWithAuthorization, usesOfAuthorizationServer } from '../observe.js';
 import { AUTHORIZED_AGAIN } from '../preconditions.js';
@@ -106,8 +106,12 @@ function attempts(trace: Trace): Exchange[][] {
     const code = form(e).get('code');
     if (code && !redeemedAt.has(code)) redeemedAt.set(code, e.at);
   }
+  // A client that fetches the URL it printed may do so after the kit's grace has run out, and then
+  // the kit's browser navigates it too: one attempt of the client's, made twice, once by the kit.
+  const fetchedByClient = new Set(authorizationRequests(trace).filter((x) => x.actor !== BROWSER_ACTOR).map((x) => x.request.url));
   const found: Exchange[][] = [];
   for (const e of [...authorizationRequests(trace)].sort((a, b) => a.at - b.at || a.id - b.id)) {
+    if (e.actor === BROWSER_ACTOR && fetchedByClient.has(e.request.url)) continue;
     const key = (x: Exchange) => `${query(x).get('code_challenge')} ${query(x).get('state')}`;
     const same = found.find((attempt) => key(attempt[0]) === key(e) && !attempt.some((x) => (redeemedAt.get(redirectParams(x)?.get('code') ?? '') ?? Infinity) < e.at));
     if (same) same.push(e);

@@ -3,6 +3,8 @@ import type { SpecVersion } from './spec.js';
 import type { WorldFacts } from './trace.js';
 import type { Arbitrary } from 'fast-check';
 import type { ServerDrive } from './targets/server/drive.js';
+import type { AuthorizationServerDrive } from './targets/authorization-server/drive.js';
+import type { Trace } from './trace.js';
 import type { KnobOverrides, WorldKnobs } from '../mocks/knobs.js';
 
 /** What every scenario of every role has: how it is named, selected and listed, and its checks. */
@@ -120,6 +122,36 @@ export interface ServerProperty<Case = any> {
   send(drive: ServerDrive, c: Case): Promise<void>;
   /** A case in one line, for the report of a counterexample. */
   describe(c: Case): string;
+  defaultRuns: number;
+  examples?: Case[];
+}
+
+/**
+ * An authorization-server scenario: the requests it sends the authorization server under test
+ * (through the drive, which acts as an MCP client and as the user's browser) and the checks.
+ */
+export interface AuthorizationServerScenario extends ScenarioBase {
+  /**
+   * What the scenario cannot run without: a client to act as (registered or given), a login that
+   * completes (a trial authorization before the scenarios). Without a client it is not applicable;
+   * without a login the target could not be run as configured, and the run says so (exit code 3).
+   */
+  needs?: Array<'client' | 'login'>;
+  /** Sends the scenario's requests. Never judges. */
+  drive?: (drive: AuthorizationServerDrive) => Promise<void>;
+  property?: AuthorizationServerProperty;
+}
+
+export interface AuthorizationServerProperty<Case = any> {
+  cases: Arbitrary<Case>;
+  /** Sends one case; its exchanges alone are judged by the scenario's checks. */
+  send(drive: AuthorizationServerDrive, c: Case): Promise<void>;
+  describe(c: Case): string;
+  /**
+   * Sorts a case's trace into an outcome ("2 successes, 2 successors, both alive"): the report gives
+   * how often each came up, since one race says little about the next.
+   */
+  outcome?(trace: Trace): string;
   defaultRuns: number;
   examples?: Case[];
 }

@@ -162,6 +162,71 @@ export interface ServerFacts {
   upstreamUrl?: string;
 }
 
+/** A client of the authorization server under test that the kit acts as. */
+export interface AuthorizationServerClient {
+  client_id: string;
+  client_secret?: string;
+  /** How it authenticates at the token endpoint. */
+  authMethod: 'none' | 'client_secret_basic' | 'client_secret_post';
+  /** Given with --client-id, or registered by the kit (RFC 7591). */
+  source: 'given' | 'registered';
+  redirectUri: string;
+}
+
+/**
+ * What the kit knew of an authorization server under test (the authorization-server suite) when it
+ * judged it: where it lives, what it published, and the client the kit acted as.
+ */
+export interface AuthorizationServerFacts {
+  /** The issuer identifier the kit was given (--issuer) or handed a started server. */
+  issuer: string;
+  /** The RFC 8414 §3.1 URL: the well-known segment inserted between host and path. */
+  metadataUrl: string;
+  /** The OpenID Connect discovery URL (issuer + /.well-known/openid-configuration). */
+  oidcUrl: string;
+  /** The metadata document the scenarios relied on (RFC 8414, else OIDC), as the server sent it; absent when neither was usable. */
+  metadata?: Record<string, unknown>;
+  /** Where `metadata` came from. */
+  metadataSource?: 'rfc8414' | 'oidc';
+  /** The MCP server URL tokens are asked for (RFC 8707 `resource`). */
+  resource: string;
+  /** The scope asked for in authorization requests, when the user gave one. */
+  scope?: string;
+  /** The run's client, when the kit had one (given, or registered before the scenarios). */
+  client?: AuthorizationServerClient;
+  /** Why the kit has no client: no registration endpoint and no --client-id, or the registration was refused. */
+  noClient?: string;
+  /** The kit started the server (--command) or found it running (--issuer). */
+  started: 'command' | 'issuer';
+  /** How authorization requests were completed: the kit's user agent, or the user's --login-command. */
+  login: 'user-agent' | 'command';
+}
+
+/**
+ * Where one authorization request ended, as the kit's user agent (or the user's login command) saw
+ * it: at the client's redirect URI with a response, or somewhere else (an error page, a login that
+ * failed). Plain data, so checks judge it like any exchange.
+ */
+export interface AuthorizationRecord {
+  /** The label of the request that started it; its exchanges are labelled `label` and `label:step-N`. */
+  label: string;
+  /** The authorization request URL. */
+  requestUrl: string;
+  /** The redirect URI the request named (or would have, had it named one). */
+  redirectUri: string;
+  outcome: 'redirected' | 'stopped';
+  /** Where the user agent was sent, for `redirected`. */
+  url?: string;
+  /** The authorization response parameters (code, state, iss, error...), for `redirected`. */
+  params?: Record<string, string>;
+  /** The parameters came in the query, the fragment, or a form posted to the redirect URI. */
+  from?: 'query' | 'fragment' | 'form_post';
+  /** Why it ended elsewhere, for `stopped`. */
+  reason?: string;
+  /** The exchange that sent it there, or the page it stopped at; absent when a login command drove it. */
+  exchange?: number;
+}
+
 /**
  * One start of the client command within a scenario (ClientRun), as it happened: checks split the
  * traffic by run with it (the instances it started, its time span) and know what the world did
@@ -204,4 +269,8 @@ export interface Trace {
   runs?: RunRecord[];
   /** Present in server-suite traces: the server under test and what the kit learned of it. */
   server?: ServerFacts;
+  /** Present in authorization-server-suite traces. */
+  authorizationServer?: AuthorizationServerFacts;
+  /** Authorization-server suite: where each authorization request ended, in the order they were made. */
+  authorizations?: AuthorizationRecord[];
 }

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import type { Actor, ProcessOutcome } from '../trace.js';
-import { OutputTail, signalGroup, trackGroup, untrackGroup } from './process-group.js';
+import { ProcessRecord, signalGroup, trackGroup, untrackGroup } from './process-group.js';
 
 /** SIGTERM, then SIGKILL after this long. */
 const KILL_GRACE_MS = 2000;
@@ -67,65 +67,48 @@ export interface ListeningProcess {
 }
 
 export function startListening(launch: ListeningLaunch): ListeningProcess {
-  const began = performance.now();
-  const stdoutTail = new OutputTail();
-  const stderrTail = new OutputTail();
-  let exitCode: number | null = null;
-  let exitSignal: string | null = null;
-  let spawnError: string | undefined;
+  const record = new ProcessRecord(launch.actor, launch.command);
   let exited = false;
-  let timedOut = false;
   let child: ChildProcess | undefined;
   try {
     child = spawn('/bin/sh', ['-c', launch.command], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: launch.env });
   } catch (error) {
-    spawnError = (error as Error).message;
+    record.spawnError = (error as Error).message;
   }
   const pid = child?.pid;
   if (pid !== undefined) trackGroup(pid);
-  child?.stdout?.setEncoding('utf8').on('data', (chunk: string) => stdoutTail.push(chunk));
-  child?.stderr?.setEncoding('utf8').on('data', (chunk: string) => stderrTail.push(chunk));
+  child?.stdout?.setEncoding('utf8').on('data', (chunk: string) => record.stdout.push(chunk));
+  child?.stderr?.setEncoding('utf8').on('data', (chunk: string) => record.stderr.push(chunk));
   const ended = new Promise<void>((resolve) => {
     if (!child) return resolve();
     child.once('error', (error) => {
-      spawnError ??= error.message;
+      record.spawnError ??= error.message;
       exited = true;
       resolve();
     });
     child.once('close', (code, signal) => {
-      exitCode = code;
-      exitSignal = signal;
+      record.exited(code, signal);
       exited = true;
       if (pid !== undefined) untrackGroup(pid);
       resolve();
     });
   });
 
-  const outcome = (): ProcessOutcome => ({
-    actor: launch.actor,
-    command: launch.command,
-    exitCode,
-    signal: exitSignal,
-    timedOut,
-    ...(spawnError !== undefined ? { spawnError } : {}),
-    durationMs: Math.round(performance.now() - began),
-    stdoutTail: stdoutTail.value(),
-    stderrTail: stderrTail.value(),
-  });
+  const outcome = (): ProcessOutcome => record.outcome();
 
   const ready = (async (): Promise<Readiness> => {
-    if (spawnError !== undefined || pid === undefined) return { ready: false, reason: `could not be started: ${spawnError ?? 'no process'}` };
-    const deadline = began + launch.startTimeoutMs;
+    if (record.spawnError !== undefined || pid === undefined) return { ready: false, reason: `could not be started: ${record.spawnError ?? 'no process'}` };
+    const deadline = record.began + launch.startTimeoutMs;
     while (!exited && !launch.signal?.aborted) {
-      if (await listening(launch.port, launch.host)) return { ready: true, afterMs: Math.round(performance.now() - began) };
+      if (await listening(launch.port, launch.host)) return { ready: true, afterMs: record.durationMs() };
       if (performance.now() > deadline) {
-        timedOut = true;
+        record.timedOut = true;
         return { ready: false, reason: `did not listen on ${launch.host}:${launch.port} within ${launch.startTimeoutMs} ms` };
       }
       await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, POLL_MS))]);
     }
     if (launch.signal?.aborted) return { ready: false, reason: 'the run was interrupted' };
-    const how = exitSignal ? `was killed by ${exitSignal}` : `exited with code ${exitCode}`;
+    const how = record.signal ? `was killed by ${record.signal}` : `exited with code ${record.exitCode}`;
     return { ready: false, reason: `${how} before it listened on ${launch.host}:${launch.port}` };
   })();
 

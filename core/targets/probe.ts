@@ -13,6 +13,8 @@ export const KIT_ACTOR = 'kit';
 /** The largest response body kept in the trace; a server answering megabytes is cut short in the report, not in the verdict. */
 const BODY_LIMIT = 256 * 1024;
 
+const INTERRUPTED = 'the run was interrupted';
+
 export interface ProbeRequest {
   method?: string;
   /** The MCP URL when absent. */
@@ -29,6 +31,22 @@ export interface ProbeResult {
   response?: RecordedResponse;
   /** Each Set-Cookie line apart: the recorded header joins them with ", ", which cookie dates contain too. */
   setCookies?: string[];
+}
+
+export interface HeldRequest {
+  label: string;
+  /** Must have a body of at least one byte (a token request is a form POST): its last byte is the one held back. */
+  request: ProbeRequest;
+  /** Released this long after the common release instant (drawn by a property test); default 0. */
+  offsetMs?: number;
+}
+
+export interface TogetherResult extends ProbeResult {
+  /**
+   * Milliseconds (recorder clock, like Exchange.at) when its last byte was written; for a request that
+   * failed before, when it would have been.
+   */
+  releasedAt: number;
 }
 
 export interface ProbeOptions {
@@ -52,7 +70,7 @@ export class Probe {
     readonly options: ProbeOptions,
   ) {
     options.signal?.addEventListener('abort', () => {
-      for (const request of this.inFlight) request.destroy(new Error('the run was interrupted'));
+      for (const request of this.inFlight) request.destroy(new Error(INTERRUPTED));
     }, { once: true });
   }
 
@@ -62,20 +80,79 @@ export class Probe {
 
   /** Sends one request and records it under `label`; never rejects (a failure is recorded as the exchange's error). */
   async send(label: string, request: ProbeRequest = {}): Promise<ProbeResult> {
-    const url = new URL(request.url ?? this.options.baseUrl);
-    const method = request.method ?? 'GET';
-    const at = this.recorder.now();
-    const started = performance.now();
+    const addressed = this.address(label, request);
+    const clock = this.stamp();
+    const flight = this.open(addressed);
+    flight.outgoing?.end(request.body);
+    return this.record(addressed, clock, await flight.outcome);
+  }
+
+  /**
+   * Opens one connection per request, sends each request but the last byte of its body, waits until every
+   * one has been written to its socket, then writes every last byte at once (plus each one's offset).
+   * Rejects only for a request without a body or with a URL that does not parse, before opening any
+   * connection; otherwise, like `send`, a request that fails is recorded with its error, and does not
+   * keep the others back.
+   */
+  async sendTogether(requests: HeldRequest[]): Promise<TogetherResult[]> {
+    const bodiless = requests.find(({ request }) => !request.body);
+    if (bodiless) throw new TypeError(`${bodiless.label}: only a request with a body can be held back by its last byte`);
+    // Every URL parsed before any connection opens, so that a bad one leaves none of them waiting for its last byte.
+    const addresses = requests.map(({ label, request }) => this.address(label, request));
+    const held = requests.map(({ request, offsetMs = 0 }, index) => {
+      const addressed = addresses[index];
+      // Bytes, not characters: the byte held back may be half of a multi-byte character.
+      const body = Buffer.from(request.body ?? '', 'utf8');
+      const flight = this.open(addressed);
+      const written = new Promise<void>((resolve) => {
+        // A connection refused or reset is not waited for, nor is a server that answered before the end.
+        void flight.outcome.then(() => resolve());
+        flight.outgoing?.write(body.subarray(0, -1), () => resolve());
+      });
+      return { addressed, body, flight, offsetMs, written };
+    });
+    await Promise.all(held.map(({ written }) => written));
+    await settle(held.length);
+    const release = ({ flight, body }: (typeof held)[number]): void => {
+      if (!flight.outgoing || flight.outgoing.destroyed) return;
+      // The target's time to answer counts from here: how long the others took to be written is not its doing.
+      flight.restartClock();
+      flight.outgoing.end(body.subarray(-1));
+    };
+    // One synchronous loop, so that nothing of this process (a server in it included) runs between two last bytes.
+    for (const item of held) if (item.offsetMs <= 0) release(item);
+    const together = this.stamp();
+    const clocks = held.map((item) =>
+      item.offsetMs <= 0
+        ? together
+        : new Promise<Clock>((resolve) =>
+            setTimeout(() => {
+              release(item);
+              resolve(this.stamp());
+            }, item.offsetMs),
+          ),
+    );
+    return Promise.all(
+      held.map(async ({ addressed, flight }, index) => {
+        const clock = await clocks[index];
+        return { ...this.record(addressed, clock, await flight.outcome), releasedAt: clock.at };
+      }),
+    );
+  }
+
+  private address(label: string, request: ProbeRequest): Addressed {
+    return { label, request, url: new URL(request.url ?? this.options.baseUrl), method: request.method ?? 'GET' };
+  }
+
+  private stamp(): Clock {
+    return { at: this.recorder.now(), started: performance.now() };
+  }
+
+  private record({ label, request, url, method }: Addressed, { at, started }: Clock, outcome: Outcome): ProbeResult {
     const recordedHeaders: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers ?? {})) recordedHeaders[name.toLowerCase()] = [value].flat().join(', ');
-    let response: RecordedResponse | undefined;
-    let setCookies: string[] = [];
-    let error: string | undefined;
-    try {
-      ({ response, setCookies } = await this.roundTrip(url, method, request));
-    } catch (failure) {
-      error = (failure as Error).message;
-    }
+    const response = 'response' in outcome ? outcome.response : undefined;
+    const setCookies = 'response' in outcome ? outcome.setCookies : [];
     const exchange = this.recorder.exchange({
       at,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
@@ -85,24 +162,32 @@ export class Probe {
       label,
       request: { method, url: url.href, headers: recordedHeaders, ...(request.body !== undefined ? { body: request.body } : {}) },
       ...(response ? { response } : {}),
-      ...(error !== undefined ? { error } : {}),
+      ...('error' in outcome ? { error: outcome.error } : {}),
     });
     return { exchange, ...(response ? { response } : {}), ...(setCookies.length > 0 ? { setCookies } : {}) };
   }
 
-  private roundTrip(url: URL, method: string, request: ProbeRequest): Promise<{ response: RecordedResponse; setCookies: string[] }> {
-    return new Promise((resolve, reject) => {
-      if (this.options.signal?.aborted) return reject(new Error('the run was interrupted'));
-      const outgoing = (url.protocol === 'https:' ? https : http).request(url, { method, agent: false });
-      this.inFlight.add(outgoing);
-      outgoing.once('close', () => this.inFlight.delete(outgoing));
+  /** Connects and sets the headers; the caller writes the body, and when. */
+  private open({ request, url, method }: Addressed): Flight {
+    if (this.options.signal?.aborted) return unopened(INTERRUPTED);
+    let outgoing: http.ClientRequest | undefined;
+    try {
+      outgoing = (url.protocol === 'https:' ? https : http).request(url, { method, agent: false });
+      // A scenario may send a header value Node refuses (a control character, say): that is the exchange's error, not the run's.
       for (const [name, value] of Object.entries(request.headers ?? {})) outgoing.setHeader(name, value);
       if (request.body !== undefined) outgoing.setHeader('content-length', Buffer.byteLength(request.body));
-      const timer = setTimeout(() => outgoing.destroy(new Error(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
-      outgoing.once('error', (failure) => {
-        clearTimeout(timer);
-        reject(failure);
-      });
+    } catch (failure) {
+      outgoing?.destroy();
+      return unopened((failure as Error).message);
+    }
+    this.inFlight.add(outgoing);
+    outgoing.once('close', () => this.inFlight.delete(outgoing));
+    const timer = setTimeout(() => outgoing.destroy(new Error(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+    const outcome = new Promise<Outcome>((resolve) => {
+      const fail = (failure: Error) => resolve({ error: failure.message });
+      // Not `once`: a socket can still fail after the answer came (a held byte written to a closed
+      // connection), and an error without a listener would end the whole run.
+      outgoing.on('error', fail);
       outgoing.once('response', (incoming) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -110,25 +195,65 @@ export class Probe {
           size += chunk.length;
           if (size <= BODY_LIMIT) chunks.push(chunk);
         });
-        incoming.once('error', (failure) => {
-          clearTimeout(timer);
-          reject(failure);
-        });
-        incoming.once('end', () => {
-          clearTimeout(timer);
-          const headers: Record<string, string> = {};
-          for (const [name, value] of Object.entries(incoming.headers)) if (value !== undefined) headers[name] = [value].flat().join(', ');
-          // Node folds repeated challenges into one string; the raw lines keep them apart for the grammar checks.
-          const challenges = rawValues(incoming.rawHeaders, 'www-authenticate');
-          if (challenges.length > 1) headers['www-authenticate'] = challenges.join(', ');
-          const body = Buffer.concat(chunks).toString('utf8');
-          const response = { status: incoming.statusCode ?? 0, headers, ...(body.length > 0 ? { body } : {}) };
-          resolve({ response, setCookies: rawValues(incoming.rawHeaders, 'set-cookie') });
-        });
+        incoming.on('error', fail);
+        incoming.once('end', () => resolve(answered(incoming, chunks)));
       });
-      outgoing.end(request.body);
-    });
+    }).finally(() => clearTimeout(timer));
+    return { outgoing, outcome, restartClock: () => void timer.refresh() };
   }
+}
+
+interface Addressed {
+  label: string;
+  request: ProbeRequest;
+  url: URL;
+  method: string;
+}
+
+/** When a request left: `at` on the recorder's clock for the trace, `started` to time the answer. */
+interface Clock {
+  at: number;
+  started: number;
+}
+
+type Outcome = { response: RecordedResponse; setCookies: string[] } | { error: string };
+
+interface Flight {
+  /** Absent when the request could not be opened (the run was stopped, Node refused a header). */
+  outgoing?: http.ClientRequest;
+  /** Never rejects: a failure is an outcome like an answer. */
+  outcome: Promise<Outcome>;
+  /** Gives the target the probe's whole timeout again, counted from now. */
+  restartClock(): void;
+}
+
+function unopened(error: string): Flight {
+  return { outcome: Promise.resolve({ error }), restartClock: () => undefined };
+}
+
+function answered(incoming: http.IncomingMessage, chunks: Buffer[]): Outcome {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(incoming.headers)) if (value !== undefined) headers[name] = [value].flat().join(', ');
+  // Node folds repeated challenges into one string; the raw lines keep them apart for the grammar checks.
+  const challenges = rawValues(incoming.rawHeaders, 'www-authenticate');
+  if (challenges.length > 1) headers['www-authenticate'] = challenges.join(', ');
+  const body = Buffer.concat(chunks).toString('utf8');
+  const response = { status: incoming.statusCode ?? 0, headers, ...(body.length > 0 ? { body } : {}) };
+  return { response, setCookies: rawValues(incoming.rawHeaders, 'set-cookie') };
+}
+
+/**
+ * The held bytes are in this machine's kernel but not yet read by the server. Node accepts one connection
+ * per turn of its event loop and reads it on the next, so a server in this process parses every request's
+ * headers within `connections + 1` turns of this loop; a server in another process does when it is next
+ * scheduled, which the few milliseconds after are for. Then the last bytes are all the server still waits
+ * for. No verdict hangs on this being long enough: a server that has not read the headers by the release
+ * finds those requests whole in its buffers at once, released as much together as the others, only with
+ * their header parsing inside the window.
+ */
+async function settle(connections: number): Promise<void> {
+  for (let turn = 0; turn < connections + 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+  await new Promise<void>((resolve) => setTimeout(resolve, 5));
 }
 
 function rawValues(raw: string[], name: string): string[] {

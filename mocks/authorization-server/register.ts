@@ -18,6 +18,17 @@ function redirectUrisDefect(value: unknown): string | undefined {
   return undefined;
 }
 
+/** RFC 7591 §2 defines these as arrays of strings; a value of another shape is not one the server can register. */
+const STRING_LISTS = ['grant_types', 'response_types', 'contacts'];
+
+function stringListsDefect(metadata: Record<string, unknown>): string | undefined {
+  for (const field of STRING_LISTS) {
+    const value = metadata[field];
+    if (value !== undefined && !(Array.isArray(value) && value.every((item) => typeof item === 'string'))) return `${field} must be an array of strings`;
+  }
+  return undefined;
+}
+
 async function readMetadata(request: Request): Promise<Record<string, unknown> | undefined> {
   try {
     const value: unknown = await request.json();
@@ -33,6 +44,8 @@ export function registrationEndpoint(as: AuthorizationServer, url: string) {
     if (!metadata) return oauthError(400, 'invalid_client_metadata', 'the body must be a JSON object');
     const uriDefect = redirectUrisDefect(metadata.redirect_uris);
     if (uriDefect) return oauthError(400, 'invalid_redirect_uri', uriDefect);
+    const listDefect = stringListsDefect(metadata);
+    if (listDefect) return oauthError(400, 'invalid_client_metadata', listDefect);
     const requested = (metadata.token_endpoint_auth_method ?? DEFAULT_AUTH_METHOD) as TokenAuthMethod;
     // RFC 7591 §2 lets the server replace a value it does not support and return the effective one
     // (the official suite's server does the same), so the client is judged on using what it got.

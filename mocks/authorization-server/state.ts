@@ -24,6 +24,8 @@ export interface AuthorizationCode {
   scope?: string;
   expiresAt: number;
   redeemed: boolean;
+  /** The refresh-token family its redemption started: a replay of the code revokes it (OAuth 2.1 §4.1.3). */
+  family?: RefreshFamily;
 }
 
 export interface RefreshFamily {

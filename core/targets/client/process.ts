@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import type { TraceRecorder } from '../../../mocks/recorder.js';
 import { browse } from './browser.js';
 import { endProcessesCarrying, killProcessesCarryingSync } from './escaped-processes.js';
-import { killAllGroups, OutputTail, signalGroup, trackGroup, untrackGroup } from '../process-group.js';
+import { drainOutput, GroupStopper, killAllGroups, lastLine, OutputTail, ProcessRecord, signalGroup, trackGroup, untrackGroup } from '../process-group.js';
 import { BROWSER_ACTOR, type Actor, type ProcessEvent, type ProcessOutcome, type WorldFacts } from '../../trace.js';
 
 /**
@@ -25,8 +25,6 @@ export const STATE_DIR_ENV = 'MCP_CONFORMANCE_STATE_DIR';
 const PRINTED_URL_GRACE_MS = 250;
 /** Between SIGTERM and SIGKILL. */
 const KILL_GRACE_MS = 1000;
-/** After the client exits, how long grandchildren that escaped the group may keep its pipes open. */
-const PIPE_DRAIN_MS = 200;
 /** Backs up the directory watch, which some file systems do not support. */
 const INBOX_POLL_MS = 250;
 
@@ -307,11 +305,6 @@ class UrlScanner {
   }
 }
 
-function lastLine(text: string): string {
-  const line = text.trimEnd().split('\n').at(-1)?.trim() ?? '';
-  return line.length > 200 ? `${line.slice(0, 200)}...` : line;
-}
-
 function startClient(
   options: LaunchOptions,
   shimDir: string,
@@ -322,20 +315,13 @@ function startClient(
   const line = `${options.command} ${shellQuote(world.facts.mcpUrl)}`;
   const env = clientEnvironment(options, shimDir, inboxFile);
   const marker = `${INBOX_ENV}=${inboxFile}`;
-  const started = performance.now();
-  const stdoutTail = new OutputTail();
-  const stderrTail = new OutputTail();
+  const record = new ProcessRecord(actor, line);
   const browserStop = new AbortController();
   const browsing = new Set<Promise<void>>();
   const opened = new Set<string>();
   const printed = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
-  let exitCode: number | null = null;
-  let exitSignal: string | null = null;
-  let spawnError: string | undefined;
-  let timedOut = false;
   let exited = false;
-  let exitedAt: number | undefined;
   let exitEvent: ProcessEvent | undefined;
   let settled = false;
 
@@ -396,7 +382,7 @@ function startClient(
     // shuts down on it) would quit before doing anything that is judged.
     child = spawn('/bin/sh', ['-c', line], { detached: true, stdio: ['pipe', 'pipe', 'pipe'], env });
   } catch (error) {
-    spawnError = (error as Error).message;
+    record.spawnError = (error as Error).message;
   }
   const pid = child?.pid;
   if (pid !== undefined) {
@@ -406,26 +392,20 @@ function startClient(
 
   let resolveFinished!: (outcome: ProcessOutcome) => void;
   const finished = new Promise<ProcessOutcome>((resolve) => (resolveFinished = resolve));
-  let killTimer: NodeJS.Timeout | undefined;
-
-  const terminate = (): void => {
-    if (pid === undefined || exited) return;
-    signalGroup(pid, 'SIGTERM');
-    killTimer ??= setTimeout(() => signalGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
-  };
+  const stopper = new GroupStopper(pid, KILL_GRACE_MS);
 
   const timeout = setTimeout(() => {
     if (exited) return;
-    timedOut = true;
+    record.timedOut = true;
     recorder.event('timeout', actor, { timeoutMs: options.timeoutMs });
-    terminate();
+    stopper.stop();
   }, options.timeoutMs);
 
   const settle = async (): Promise<void> => {
     if (settled) return;
     settled = true;
     clearTimeout(timeout);
-    if (killTimer) clearTimeout(killTimer);
+    stopper.exited();
     for (const timer of timers) clearTimeout(timer);
     stdoutScanner.stop();
     stderrScanner.stop();
@@ -438,32 +418,24 @@ function startClient(
       if (escaped.length > 0) recorder.event('killed', actor, { pids: escaped.map((p) => p.pid), reason: 'escaped the process group (setsid or a group of its own)' });
       liveMarkers.delete(marker);
     }
-    const durationMs = Math.round((exitedAt ?? performance.now()) - started);
-    if (spawnError === undefined && (exitCode === 126 || exitCode === 127) && !recorder.exchanges.some((e) => e.actor === actor)) {
+    const durationMs = record.durationMs();
+    const { exitCode } = record;
+    if (record.spawnError === undefined && (exitCode === 126 || exitCode === 127) && !recorder.exchanges.some((e) => e.actor === actor)) {
       // sh's way of saying the command was not found or not executable: the target never ran.
-      spawnError = `${exitCode === 127 ? 'command not found' : 'command not executable'} (exit ${exitCode}): ${lastLine(stderrTail.value())}`;
+      record.spawnError = `${exitCode === 127 ? 'command not found' : 'command not executable'} (exit ${exitCode}): ${lastLine(record.stderr.value())}`;
     }
+    const { spawnError } = record;
     if (exitEvent) Object.assign(exitEvent.detail ?? {}, { durationMs, ...(spawnError ? { spawnError } : {}) });
-    else recorder.event('exit', actor, { exitCode, signal: exitSignal, durationMs, ...(spawnError ? { spawnError } : {}) });
-    resolveFinished({
-      actor,
-      command: line,
-      exitCode,
-      signal: exitSignal,
-      timedOut,
-      ...(spawnError !== undefined ? { spawnError } : {}),
-      durationMs,
-      stdoutTail: stdoutTail.value(),
-      stderrTail: stderrTail.value(),
-    });
+    else recorder.event('exit', actor, { exitCode, signal: record.signal, durationMs, ...(spawnError ? { spawnError } : {}) });
+    resolveFinished(record.outcome());
   };
 
   if (!child) void settle();
 
   if (child) {
     const streams: Array<[Readable | null, OutputTail, UrlScanner]> = [
-      [child.stdout, stdoutTail, stdoutScanner],
-      [child.stderr, stderrTail, stderrScanner],
+      [child.stdout, record.stdout, stdoutScanner],
+      [child.stderr, record.stderr, stderrScanner],
     ];
     for (const [stream, tail, scanner] of streams) {
       stream?.setEncoding('utf8');
@@ -479,7 +451,7 @@ function startClient(
 
     child.on('error', (error: NodeJS.ErrnoException) => {
       if (pid !== undefined) return; // errors of a running process (a failed kill) change nothing here
-      spawnError = error.code ? `${error.code}: ${error.message}` : error.message;
+      record.spawnError = error.code ? `${error.code}: ${error.message}` : error.message;
       child!.stdin?.destroy();
       exited = true;
       void settle();
@@ -487,9 +459,7 @@ function startClient(
 
     child.once('exit', (code, signal) => {
       exited = true;
-      exitedAt = performance.now();
-      exitCode = code;
-      exitSignal = signal;
+      record.exited(code, signal);
       exitEvent = recorder.event('exit', actor, { exitCode: code, signal });
       child!.stdin?.destroy();
       if (pid !== undefined) {
@@ -501,14 +471,7 @@ function startClient(
         untrackGroup(pid);
       }
       // Something that left the group may still hold the pipes; the tails do not wait for it.
-      let drainTimer: NodeJS.Timeout | undefined;
-      const drained = new Promise<void>((resolve) => (drainTimer = setTimeout(resolve, PIPE_DRAIN_MS)));
-      void Promise.race([outputClosed, drained]).then(() => {
-        clearTimeout(drainTimer);
-        child!.stdout?.destroy();
-        child!.stderr?.destroy();
-        return settle();
-      });
+      void drainOutput(child!, outputClosed).then(settle);
     });
   }
 
@@ -518,7 +481,7 @@ function startClient(
     stop(reason: string) {
       if (settled || exited || pid === undefined) return;
       recorder.event('killed', actor, { pgid: pid, reason });
-      terminate();
+      stopper.stop();
     },
   };
 }

@@ -5,20 +5,20 @@
 // report returns.
 import type { Issuer } from '../../../mocks/issuer.js';
 import { TraceRecorder } from '../../../mocks/recorder.js';
-import { judgeSafely, met, missing, unmet, type CheckDef, type Finding } from '../../check.js';
+import { judgeSafely, type CheckDef } from '../../check.js';
 import type { CheckResult, Report, ScenarioResult } from '../../report.js';
 import { buildReport, kitErrorCheck, resultOf, skipped, type Judgement } from '../../results.js';
 import { checksAt, type ServerScenario } from '../../scenario.js';
-import { SPEC_VERSIONS, type SpecVersion } from '../../spec.js';
-import type { PropertyOptions } from '../../engine.js';
+import type { SpecVersion } from '../../spec.js';
 import type { ProcessOutcome, ServerFacts, Trace, WorldFacts } from '../../trace.js';
 import { UsageError } from '../../select.js';
 import { verdicts } from '../../verdicts.js';
 import { ServerDrive } from './drive.js';
 import { learnServer } from './learn.js';
-import { Probe } from '../probe.js';
+import { KIT_ACTOR, Probe } from '../probe.js';
 import { mcpRoles } from './json-rpc.js';
 import { runTargetProperty } from '../target-property.js';
+import { CLI_NAME, shellWord, targetAvailableCheck, tellingLine, type ListeningRunHooks } from '../listening-target.js';
 import { freePort, listening, startListening, type ListeningProcess } from '../listening-process.js';
 
 /** The id of the engine's own check of a server: it answered every request and kept running. */
@@ -32,7 +32,7 @@ export const DEFAULT_MCP_PATH = '/mcp';
 
 export type ServerTarget = { url: string } | { command: string; mcpPath?: string };
 
-export interface ServerRunOptions {
+export interface ServerRunOptions extends ListeningRunHooks {
   target: ServerTarget;
   scenarios: readonly ServerScenario[];
   specVersion: SpecVersion;
@@ -48,20 +48,6 @@ export interface ServerRunOptions {
   scopes?: string[];
   /** A fixed port for the issuer, so a server already running can be configured with it. */
   asPort?: number;
-  signal?: AbortSignal;
-  property?: PropertyOptions;
-  onScenarioStart?: (id: string) => void;
-  onScenarioFinish?: (result: ScenarioResult) => void;
-  onTrace?: (scenarioId: string, trace: Trace) => void;
-  /** Environment of a started server besides the contract's (tests add defects this way). */
-  env?: NodeJS.ProcessEnv;
-}
-
-/** The name of the command users type; the replay line of a counterexample starts with it. */
-const CLI_NAME = 'mcp-auth-conformance';
-
-function shellWord(value: string): string {
-  return /^[A-Za-z0-9._/:=@%+-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
 /** The command line that sends a server property's counterexample again. */
@@ -84,34 +70,7 @@ export function serverReplayCommand(
 
 /** The engine's own check: the server answered every request of the scenario and is still running. */
 export function serverAvailableCheck(): CheckDef {
-  return {
-    id: SERVER_CHECK,
-    title: 'the server answers every request and keeps running',
-    requirements: [],
-    level: 'MUST',
-    specVersions: [...SPEC_VERSIONS],
-    specLinks: [],
-    judge: (trace): Finding => {
-      const process = trace.processes.find((p) => p.actor === 'server');
-      if (process && (process.exitCode !== null || process.signal !== null)) {
-        const how = process.signal ? `was killed by ${process.signal}` : `exited with code ${process.exitCode}`;
-        const said = tellingLine(process.stderrTail);
-        return unmet(`the server process ${how} during this scenario${said ? `; on stderr: ${said}` : ''}`, []);
-      }
-      const unanswered = trace.exchanges.filter((e) => e.actor === 'kit' && e.error !== undefined);
-      if (unanswered.length > 0) {
-        return unmet(`${unanswered.length} request(s) got no answer: ${unanswered[0].error}`, unanswered.slice(0, 3).map((e) => ({ exchange: e.id, note: e.error })));
-      }
-      if (!trace.exchanges.some((e) => e.actor === 'kit')) return missing('the scenario sent the server nothing');
-      return met('the server answered every request');
-    },
-  };
-}
-
-function tellingLine(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
-  const line = lines.findLast((l) => /error|exception|panic|fatal/i.test(l) && !/^at\s/.test(l)) ?? lines.at(-1) ?? '';
-  return line.length > 200 ? `${line.slice(0, 200)}...` : line;
+  return targetAvailableCheck({ id: SERVER_CHECK, name: 'server', processActor: 'server', requestActors: [KIT_ACTOR] });
 }
 
 /** The checks judged for a server scenario: the engine's, then the scenario's at the run's revision. */

@@ -13,7 +13,16 @@ export const authorizationCodeGrant: GrantHandler = async (as, { form, client })
 
   const code = as.state.codes.get(codeValue);
   if (!code) return oauthError(400, 'invalid_grant', 'unknown authorization code');
-  if (code.redeemed) return oauthError(400, 'invalid_grant', 'authorization code already used');
+  if (code.redeemed) {
+    // A second redemption by the client the code was issued to, with its verifier, means the code
+    // leaked: what it issued is revoked (OAuth 2.1 §4.1.3). A replay with wrong parameters proves
+    // nothing and revokes nothing, or anyone could sign a user out with a guessed code.
+    if (code.family && !code.family.revoked && code.client_id === client.client_id && pkceVerifies(code.code_challenge_method, code.code_challenge, verifier)) {
+      code.family.revoked = true;
+      code.family.revokedBy = 'reuse';
+    }
+    return oauthError(400, 'invalid_grant', 'authorization code already used');
+  }
   // Single use from the first attempt on: a failed redemption must not leave the code for a retry
   // by whoever intercepted it.
   code.redeemed = true;
@@ -30,5 +39,6 @@ export const authorizationCodeGrant: GrantHandler = async (as, { form, client })
 
   const grant = { client_id: client.client_id, scope: code.scope, resource: target.resource };
   const refresh = as.knobs.refreshTokens ? as.state.startRefreshFamily(grant) : undefined;
+  if (refresh) code.family = refresh.family;
   return tokenResponse(as, grant, refresh, refresh ? refreshGenerationHeader(refresh, 'issued') : undefined);
 };

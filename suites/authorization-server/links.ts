@@ -1,0 +1,42 @@
+// Spec links cited beside the authorization-server suite's checks.
+import { OAUTH21, RFC, mcpSpecLink } from '../../core/spec.js';
+
+const latest = (page: string, anchor = '') => `${mcpSpecLink('2026-07-28')}/${page}${anchor ? `#${anchor}` : ''}`;
+
+export const LINK = {
+  mcpOverview: mcpSpecLink('2026-07-28', 'overview'),
+  mcpAuthorizationCodeProtection: latest('security-considerations', 'authorization-code-protection'),
+  mcpOpenRedirection: latest('security-considerations', 'open-redirection'),
+  mcpCommunicationSecurity: latest('security-considerations', 'communication-security'),
+  mcpTokenTheft: latest('security-considerations', 'token-theft'),
+  mcpIssuerParameter: mcpSpecLink('2026-07-28', 'authorization-response-validation'),
+  mcpRegistration: latest('client-registration'),
+  rfc8414Metadata: RFC(8414, '2'),
+  rfc8414WellKnown: RFC(8414, '3'),
+  rfc8414Response: RFC(8414, '3.2'),
+  rfc8414Validation: RFC(8414, '3.3'),
+  oidcDiscovery: 'https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationResponse',
+  rfc7591Request: RFC(7591, '3.1'),
+  rfc7591Metadata: RFC(7591, '2'),
+  rfc7591Response: RFC(7591, '3.2.1'),
+  rfc7591Error: RFC(7591, '3.2.2'),
+  rfc7636Server: RFC(7636, '4.4.1'),
+  rfc7636Verify: RFC(7636, '4.6'),
+  rfc8707: RFC(8707, '2'),
+  rfc8252Loopback: RFC(8252, '7.3'),
+  rfc9207: RFC(9207, '2'),
+  rfc9207Metadata: RFC(9207, '3'),
+  oauth21Redirect: OAUTH21('2.3.1'),
+  oauth21RedirectErrors: OAUTH21('4.1.2.1'),
+  oauth21AuthorizationRequest: OAUTH21('4.1.1'),
+  oauth21AuthorizationResponse: OAUTH21('4.1.2'),
+  oauth21TokenRequest: OAUTH21('4.1.3'),
+  oauth21TokenResponse: OAUTH21('3.2.3'),
+  oauth21TokenErrors: OAUTH21('3.2.4'),
+  oauth21Refresh: OAUTH21('4.3.1'),
+  oauth21RefreshScope: OAUTH21('4.3.3'),
+  oauth21LoopbackPort: OAUTH21('8.4.2'),
+  oauth21CodeInjection: OAUTH21('7.5.3'),
+  oauth21Implicit: OAUTH21('10.1'),
+  rfc9700Refresh: RFC(9700, '4.14.2'),
+} as const;

@@ -14,6 +14,9 @@ import {
   parseServerUrl,
   parseToolScope,
   runServerCommand,
+  runAuthorizationServerCommand,
+  parseHttpUrl,
+  type AuthorizationServerCommandOptions,
   type ClientCommandOptions,
   type RunCommandOptions,
   type ServerCommandOptions,
@@ -21,6 +24,8 @@ import {
 import { clientProcessCheck, toolInfo } from '../core/engine.js';
 import type { ClientScenario, ScenarioBase } from '../core/scenario.js';
 import { serverAvailableCheck } from '../core/targets/server/run.js';
+import { authorizationServerAvailableCheck, DEFAULT_REDIRECT_URI, DEFAULT_RESOURCE } from '../core/targets/authorization-server/run.js';
+import { authorizationServerScenarios } from '../suites/authorization-server/index.js';
 import { listScenarios } from '../core/list.js';
 import { nearMatches, UsageError } from '../core/select.js';
 import { LATEST_SPEC_VERSION, SELECTABLE_SPEC_VERSIONS, type SelectableSpecVersion } from '../core/spec.js';
@@ -36,7 +41,7 @@ Exit codes:
   0    every required check passed
   1    a required check failed (or a baseline entry is stale)
   2    usage or configuration error
-  3    the target could not be run: the client command (or it never contacted the world), or the server (it did not start or nothing listens at --url)
+  3    the target could not be run: the client command (or it never contacted the world), the server (it did not start or nothing listens at --url), or the authorization server (it did not start, nothing listens at --issuer, or the kit could not complete a login)
   70   internal error of the kit itself (a bug worth reporting)
   130  interrupted (SIGINT, SIGTERM, SIGHUP); reports hold the scenarios that finished`;
 
@@ -138,6 +143,21 @@ interface ServerFlags extends Omit<RunFlags, 'jobs'> {
   startTimeout: number;
 }
 
+interface AuthorizationServerFlags extends Omit<RunFlags, 'jobs'> {
+  issuer?: string;
+  command?: string;
+  issuerPath?: string;
+  resource: string;
+  redirectUri: string;
+  clientId?: string;
+  clientSecret?: string;
+  scope?: string;
+  username?: string;
+  loginCommand?: string;
+  redact: boolean;
+  startTimeout: number;
+}
+
 function commonOptions(flags: Omit<RunFlags, 'jobs' | 'timeout'>): Omit<RunCommandOptions, 'jobs' | 'timeoutMs'> {
   return {
     scenarios: flags.scenario ?? [],
@@ -203,6 +223,27 @@ async function runServer(flags: ServerFlags): Promise<number> {
   return interruptible((signal) => runServerCommand(serverScenarios, options, io(signal)));
 }
 
+async function runAuthorizationServer(flags: AuthorizationServerFlags): Promise<number> {
+  const options: AuthorizationServerCommandOptions = {
+    ...commonOptions(flags),
+    jobs: 1,
+    ...(flags.issuer !== undefined ? { issuer: flags.issuer } : {}),
+    ...(flags.command !== undefined ? { command: flags.command } : {}),
+    ...(flags.issuerPath !== undefined ? { issuerPath: flags.issuerPath } : {}),
+    resource: flags.resource,
+    redirectUri: flags.redirectUri,
+    ...(flags.clientId !== undefined ? { clientId: flags.clientId } : {}),
+    ...(flags.clientSecret !== undefined ? { clientSecret: flags.clientSecret } : {}),
+    ...(flags.scope !== undefined ? { scope: flags.scope } : {}),
+    ...(flags.username !== undefined ? { username: flags.username } : {}),
+    ...(flags.loginCommand !== undefined ? { loginCommand: flags.loginCommand } : {}),
+    redact: flags.redact,
+    timeoutMs: flags.timeout,
+    startTimeoutMs: flags.startTimeout,
+  };
+  return interruptible((signal) => runAuthorizationServerCommand(authorizationServerScenarios, options, io(signal)));
+}
+
 async function runClient(command: string, flags: RunFlags): Promise<number> {
   const options: ClientCommandOptions = { ...commonOptions(flags), command, timeoutMs: flags.timeout, jobs: flags.jobs };
   return interruptible((signal) => runClientCommand(clientScenarios, options, io(signal)));
@@ -211,9 +252,9 @@ async function runClient(command: string, flags: RunFlags): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const program = new Command(NAME)
-    .description('Conformance suite for MCP authorization: runs an MCP client against a mock world, or probes an MCP server as an OAuth resource server, and judges what it did.')
+    .description('Conformance suite for MCP authorization: runs an MCP client against a mock world, probes an MCP server as an OAuth resource server, or an authorization server, and judges what it did.')
     .version(toolInfo().version, '-V, --version')
-    .usage('[options] | client --command "<cmd>" [options] | server (--url <url> | --command "<cmd>") [options] | list [options]')
+    .usage('[options] | client --command "<cmd>" [options] | server (--url <url> | --command "<cmd>") [options] | authorization-server (--issuer <url> | --command "<cmd>") [options] | list [options]')
     .enablePositionalOptions()
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -223,10 +264,10 @@ async function main(argv: string[]): Promise<number> {
   // The optional argument only catches a mistyped command name, which commander would call "too many arguments".
   addRunOptions(program.argument('[command]').option('--client <cmd>', 'short form of: client --command <cmd>')).action(async (stray: string | undefined, flags: RunFlags & { client?: string }) => {
     if (stray !== undefined) {
-      const near = nearMatches(stray, ['client', 'server', 'list']);
-      throw new UsageError(`unknown command "${stray}"${near.length > 0 ? ` (did you mean ${near.join(', ')}?)` : ''}; commands: client, server, list`);
+      const near = nearMatches(stray, ['client', 'server', 'authorization-server', 'list']);
+      throw new UsageError(`unknown command "${stray}"${near.length > 0 ? ` (did you mean ${near.join(', ')}?)` : ''}; commands: client, server, authorization-server, list`);
     }
-    if (flags.client === undefined) throw new UsageError('missing --client "<command>" (or a command: client, server, list; see --help)');
+    if (flags.client === undefined) throw new UsageError('missing --client "<command>" (or a command: client, server, authorization-server, list; see --help)');
     exitCode = await runClient(flags.client, flags);
   });
 
@@ -260,17 +301,42 @@ async function main(argv: string[]): Promise<number> {
       exitCode = await runServer(flags);
     });
 
+  addCommonOptions(
+    program
+      .command('authorization-server')
+      .description('judge an OAuth authorization server as MCP clients and their users meet it, headlessly')
+      .option('--issuer <url>', 'the issuer of an authorization server already running', parsedBy((value) => parseHttpUrl('--issuer', value, 'http://127.0.0.1:9000')))
+      .option('--command <cmd>', 'start the authorization server with this command; it gets PORT and the MCP_CONFORMANCE_* variables, the kit waits for its metadata and stops it after')
+      .option('--issuer-path <path>', 'the path of a started server\'s issuer, if it has one (/oidc)')
+      .option('--resource <url>', 'the MCP server URL tokens are asked for (RFC 8707)', DEFAULT_RESOURCE)
+      .option('--redirect-uri <url>', 'the redirect URI the kit registers and authorizes with (nothing needs to listen there)', DEFAULT_REDIRECT_URI)
+      .option('--client-id <id>', 'act as this client instead of registering one (a server without open registration)')
+      .option('--client-secret <secret>', 'its secret, for a confidential client (or MCP_CONFORMANCE_CLIENT_SECRET)')
+      .option('--scope <scopes>', 'the scope to ask for in authorization requests')
+      .option('--username <name>', 'log in as this user on the login forms the kit finds (the password comes from MCP_CONFORMANCE_PASSWORD)')
+      .option('--login-command <cmd>', 'complete each authorization with this command: it gets the authorization URL as its last argument and prints the final redirect URL')
+      .option('--no-redact', 'keep client secrets, codes, tokens and passwords in reports (they are replaced by fingerprints by default)')
+      .option('--timeout <ms>', 'a request the authorization server has not answered after this many milliseconds counts as unanswered', positiveInteger('--timeout'), 10_000)
+      .option('--start-timeout <ms>', 'how long a started server may take until its metadata answers', positiveInteger('--start-timeout'), 30_000),
+  )
+    .addHelpText('after', EXIT_CODES)
+    .action(async (flags: AuthorizationServerFlags) => {
+      exitCode = await runAuthorizationServer(flags);
+    });
+
   program
     .command('list')
     .description('print every scenario with its checks, requirement ids and spec versions')
     .option('--json', 'as JSON')
-    .addOption(new Option('--role <role>', 'only the scenarios that judge clients, or servers').choices(['client', 'server', 'all']).default('all'))
+    .addOption(new Option('--role <role>', 'only the scenarios that judge clients, servers, or authorization servers').choices(['client', 'server', 'authorization-server', 'all']).default('all'))
     .option('--suite <name>', 'only the scenarios of this suite', 'all')
     .addOption(new Option('--spec-version <version>', 'only what applies at this revision').choices(SELECTABLE_SPEC_VERSIONS))
     .option('--requirement <id>', 'print this requirement (C-PKCE-03...): its text, source and the checks that test it (repeatable)', collect)
-    .action((flags: { json?: boolean; role: 'client' | 'server' | 'all'; suite: string; specVersion?: SelectableSpecVersion; requirement?: string[] }) => {
-      const scenarios: ScenarioBase[] = [...(flags.role === 'server' ? [] : clientScenarios), ...(flags.role === 'client' ? [] : serverScenarios)];
+    .action((flags: { json?: boolean; role: 'client' | 'server' | 'authorization-server' | 'all'; suite: string; specVersion?: SelectableSpecVersion; requirement?: string[] }) => {
+      const wanted = (role: typeof flags.role): boolean => flags.role === 'all' || flags.role === role;
+      const scenarios: ScenarioBase[] = [...(wanted('client') ? clientScenarios : []), ...(wanted('server') ? serverScenarios : []), ...(wanted('authorization-server') ? authorizationServerScenarios : [])];
       const serverIds = new Set(serverScenarios.map((scenario) => scenario.id));
+      const authorizationServerIds = new Set(authorizationServerScenarios.map((scenario) => scenario.id));
       process.stdout.write(
         listScenarios(scenarios, requirementCatalogue(), {
           suite: flags.suite,
@@ -278,7 +344,8 @@ async function main(argv: string[]): Promise<number> {
           ...(flags.specVersion ? { specVersion: flags.specVersion } : {}),
           ...(flags.requirement ? { requirements: flags.requirement } : {}),
           // Each role's engine judges its own check beside the scenario's: listed first, as judged.
-          engineChecks: (scenario) => (serverIds.has(scenario.id) ? [serverAvailableCheck()] : [clientProcessCheck((scenario as ClientScenario).clientRefuses === true)]),
+          engineChecks: (scenario) =>
+            serverIds.has(scenario.id) ? [serverAvailableCheck()] : authorizationServerIds.has(scenario.id) ? [authorizationServerAvailableCheck()] : [clientProcessCheck((scenario as ClientScenario).clientRefuses === true)],
         }),
       );
     });

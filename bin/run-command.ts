@@ -8,7 +8,8 @@ import { REPORTERS, writeReports, writesFiles, type ReporterName } from '../repo
 import { applyExpectedFailures, ExpectedFailuresError, parseExpectedFailures, type ExpectedFailures } from '../core/expected-failures.js';
 import { runClientScenarios, type PropertyOptions } from '../core/engine.js';
 import type { Report } from '../core/report.js';
-import type { ClientScenario, ScenarioBase, ServerScenario } from '../core/scenario.js';
+import type { AuthorizationServerScenario, ClientScenario, ScenarioBase, ServerScenario } from '../core/scenario.js';
+import { runAuthorizationServerScenarios } from '../core/targets/authorization-server/run.js';
 import { runServerScenarios } from '../core/targets/server/run.js';
 import type { SelectableSpecVersion } from '../core/spec.js';
 import { selectScenarios, UsageError } from '../core/select.js';
@@ -294,6 +295,76 @@ export async function runServerCommand(all: readonly ServerScenario[], options: 
       toolScopes: options.toolScopes,
       scopes: options.scopes,
       ...(options.asPort !== undefined ? { asPort: options.asPort } : {}),
+      ...call,
+    }),
+  );
+}
+
+export interface AuthorizationServerCommandOptions extends RunCommandOptions {
+  /** The issuer of a server already running. */
+  issuer?: string;
+  /** The command that starts the server; the kit gives it PORT and the MCP_CONFORMANCE_* variables. */
+  command?: string;
+  /** The path of a started server's issuer (`/oidc`), when it has one. */
+  issuerPath?: string;
+  resource: string;
+  redirectUri: string;
+  clientId?: string;
+  clientSecret?: string;
+  scope?: string;
+  username?: string;
+  loginCommand?: string;
+  /** --no-redact: keep credentials in reports. */
+  redact: boolean;
+  timeoutMs: number;
+  startTimeoutMs: number;
+}
+
+/** An absolute http(s) URL without a fragment, for --issuer, --resource and --redirect-uri. */
+export function parseHttpUrl(option: string, value: string, example: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${option} must be an absolute URL such as ${example}, not "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${option} must be http or https, not ${url.protocol}`);
+  if (url.hash || value.includes('#')) throw new UsageError(`${option} must not have a fragment`);
+  return value;
+}
+
+/**
+ * Runs the `authorization-server` command; returns the exit code. The password comes only from
+ * MCP_CONFORMANCE_PASSWORD, never from argv, where other users of the machine could read it.
+ */
+export async function runAuthorizationServerCommand(all: readonly AuthorizationServerScenario[], options: AuthorizationServerCommandOptions, io: CommandIo): Promise<number> {
+  if ((options.issuer === undefined) === (options.command === undefined)) throw new UsageError('give the authorization server as --issuer <url> (running) or --command "<cmd>" (the kit starts it), one of the two');
+  if (options.command !== undefined && !options.command.trim()) throw new UsageError('the authorization server command is empty');
+  if (options.issuer !== undefined && options.issuerPath !== undefined) throw new UsageError('--issuer-path goes with --command; with --issuer the URL names the path');
+  if (options.issuerPath !== undefined && !options.issuerPath.startsWith('/')) throw new UsageError(`--issuer-path must start with "/", not "${options.issuerPath}"`);
+  const clientSecret = options.clientSecret ?? (io.env.MCP_CONFORMANCE_CLIENT_SECRET || undefined);
+  if (options.clientSecret !== undefined && options.clientId === undefined) throw new UsageError('--client-secret needs --client-id');
+  if (options.loginCommand !== undefined && !options.loginCommand.trim()) throw new UsageError('the login command is empty');
+  const password = io.env.MCP_CONFORMANCE_PASSWORD;
+  if (options.username !== undefined && (password === undefined || password === '') && options.loginCommand === undefined) {
+    throw new UsageError('--username needs the password in MCP_CONFORMANCE_PASSWORD (never on the command line)');
+  }
+  const target = options.issuer !== undefined ? { issuer: parseHttpUrl('--issuer', options.issuer, 'http://127.0.0.1:9000') } : { command: options.command!, ...(options.issuerPath ? { issuerPath: options.issuerPath } : {}) };
+  return runSuiteCommand(all, options, io, (call) =>
+    runAuthorizationServerScenarios({
+      target,
+      specVersion: options.specVersion,
+      strict: options.strict,
+      resource: parseHttpUrl('--resource', options.resource, 'http://127.0.0.1:3000/mcp'),
+      redirectUri: parseHttpUrl('--redirect-uri', options.redirectUri, 'http://127.0.0.1:45781/callback'),
+      ...(options.scope ? { scope: options.scope } : {}),
+      ...(options.clientId !== undefined ? { client: { clientId: options.clientId, ...(clientSecret !== undefined ? { clientSecret } : {}) } } : {}),
+      ...(options.username !== undefined ? { username: options.username } : {}),
+      ...(password ? { password } : {}),
+      ...(options.loginCommand !== undefined ? { loginCommand: options.loginCommand } : {}),
+      timeoutMs: options.timeoutMs,
+      startTimeoutMs: options.startTimeoutMs,
+      redact: options.redact,
       ...call,
     }),
   );

@@ -8,7 +8,7 @@ import { authorizationServerHandlers, createAuthorizationServer } from './author
 import { metadataDocument, metadataUrl } from './authorization-server/metadata.js';
 import { oauthError } from './authorization-server/oauth-error.js';
 import { serveHandlers, type ServedOrigin } from './http-server.js';
-import { DEFAULT_KNOBS } from './knobs.js';
+import { DEFAULT_KNOBS, type AsKnobs } from './knobs.js';
 import { TraceRecorder } from './recorder.js';
 import { opaqueToken, payloadOf, TokenForge, type ClaimSet } from './token-forge.js';
 import { generateSigningKey, randomToken, type SigningKey } from './tokens.js';
@@ -46,6 +46,8 @@ export interface IssuerOptions {
    * ones when absent, handed to a started server in its environment.
    */
   introspectionClient?: { id: string; secret: string };
+  /** Authorization-server knobs besides the defaults (a refresh policy, say). */
+  as?: Partial<AsKnobs>;
 }
 
 /** The introspection credentials of an issuer a running server was configured with in advance (documented). */
@@ -144,7 +146,7 @@ export async function startIssuer(options: IssuerOptions): Promise<Issuer> {
   const authorizationServer = await createAuthorizationServer({
     issuer,
     endpoints,
-    knobs: { ...DEFAULT_KNOBS.as, tokenAuthMethods: ['none', 'client_secret_basic'] },
+    knobs: { ...DEFAULT_KNOBS.as, tokenAuthMethods: ['none', 'client_secret_basic'], ...options.as },
     resources: [resource],
   });
   const keys: SigningKey[] = [authorizationServer.key];

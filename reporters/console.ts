@@ -1,7 +1,7 @@
 // The report as a person reads it in a terminal or a CI log: failures first-class, with the request
 // that proves each one and the part of it that is wrong; passes kept to a line.
 import pc from 'picocolors';
-import type { CheckResult, Report, ScenarioResult } from '../core/report.js';
+import type { CheckResult, PropertyResult, Report, ScenarioResult } from '../core/report.js';
 import { evidenceLines, exchangeLines, type EvidenceLayout } from './evidence.js';
 import { cleanLine, formatDuration, plural, processProblem, scenarioCounts, tailLines } from './text.js';
 
@@ -65,6 +65,12 @@ function badge(verdict: Verdict, c: Colors, symbol: boolean): string {
   return paint(symbol ? `${sym} ${word.padEnd(5)}` : word);
 }
 
+/** How often each outcome of a property's cases came up, most frequent first: one race says little about the next. */
+function outcomeLines(property: PropertyResult | undefined, c: Colors): string[] {
+  const outcomes = Object.entries(property?.outcomes ?? {}).sort(([, a], [, b]) => b - a);
+  return outcomes.map(([outcome, count]) => `  ${c.dim(`${String(count).padStart(3)}× ${cleanLine(outcome)}`)}`);
+}
+
 function scenarioBlock(scenario: ScenarioResult, verbose: boolean, layout: EvidenceLayout, c: Colors): string[] {
   const id = c.bold(cleanLine(scenario.id));
   if (scenario.status === 'skip') {
@@ -82,7 +88,7 @@ function scenarioBlock(scenario: ScenarioResult, verbose: boolean, layout: Evide
   // A counterexample of SHOULD checks only leaves the scenario passing, but the property did not hold.
   const held = scenario.property && scenario.status === 'pass' && scenario.property.counterexample === undefined ? ` ${c.dim(`held in ${plural(scenario.property.runs, 'run')}, seed ${scenario.property.seed}`)}` : '';
   const counts = c.dim(`(${scenarioCounts(scenario)})`) + held;
-  if (scenario.status === 'pass' && !troubled && !verbose) return [`${badge('pass', c, false)} ${id} ${counts}`];
+  if (scenario.status === 'pass' && !troubled && !verbose) return [`${badge('pass', c, false)} ${id} ${counts}`, ...outcomeLines(scenario.property, c)];
 
   const lines = [`${badge(scenario.status, c, false)} ${id} ${c.dim('—')} ${cleanLine(scenario.title)} ${counts}`];
   if (verbose) {
@@ -120,6 +126,7 @@ function scenarioBlock(scenario: ScenarioResult, verbose: boolean, layout: Evide
   } else if (property && scenario.status === 'fail') {
     lines.push(`  ${c.dim(`property: ${plural(property.runs, 'run')}, seed ${property.seed}`)}`);
   }
+  lines.push(...outcomeLines(property, c));
 
   if (scenario.status === 'fail' && problems.length === 0 && !scenario.checks.some((ch) => verdictOf(ch) === 'fail')) {
     lines.push(`  ${c.red('the scenario failed, but none of its checks did: the cause lies outside the checks')}`);

@@ -70,7 +70,7 @@ function scenario(s: ScenarioResult): ScenarioResult {
 }
 
 function propertyResult(p: PropertyResult): PropertyResult {
-  return compact({ runs: p.runs, seed: p.seed, path: p.path, counterexample: p.counterexample, shrinks: p.shrinks, replay: p.replay });
+  return compact({ runs: p.runs, seed: p.seed, path: p.path, counterexample: p.counterexample, shrinks: p.shrinks, replay: p.replay, outcomes: p.outcomes });
 }
 
 function check(c: CheckResult): CheckResult {

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { serverScenarios } from '../suites/server/index.js';
-import { checkTable, scenarioTable, serverScenarioTable } from './support/readme-tables.js';
+import { authorizationServerScenarios } from '../suites/authorization-server/index.js';
+import { authorizationServerScenarioTable, checkTable, scenarioTable, serverScenarioTable } from './support/readme-tables.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -18,5 +19,7 @@ describe('README', () => {
     expect(readme).toContain(checkTable());
     expect(readme).toContain(serverScenarioTable());
     expect(readme).toContain(checkTable(serverScenarios));
+    expect(readme).toContain(authorizationServerScenarioTable());
+    expect(readme).toContain(checkTable(authorizationServerScenarios));
   });
 });

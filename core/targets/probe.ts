@@ -65,14 +65,15 @@ export class Probe {
   /** Requests in flight, ended together when the run is stopped (one listener, however many requests a burst sends). */
   private readonly inFlight = new Set<http.ClientRequest>();
 
+  /** Ends what is in flight; listening only while something is, since a run makes a probe per scenario and case on one signal. */
+  private readonly abortInFlight = (): void => {
+    for (const request of this.inFlight) request.destroy(new Error(INTERRUPTED));
+  };
+
   constructor(
     private readonly recorder: TraceRecorder,
     readonly options: ProbeOptions,
-  ) {
-    options.signal?.addEventListener('abort', () => {
-      for (const request of this.inFlight) request.destroy(new Error(INTERRUPTED));
-    }, { once: true });
-  }
+  ) {}
 
   get baseUrl(): string {
     return this.options.baseUrl;
@@ -180,8 +181,12 @@ export class Probe {
       outgoing?.destroy();
       return unopened((failure as Error).message);
     }
+    if (this.inFlight.size === 0) this.options.signal?.addEventListener('abort', this.abortInFlight, { once: true });
     this.inFlight.add(outgoing);
-    outgoing.once('close', () => this.inFlight.delete(outgoing));
+    outgoing.once('close', () => {
+      this.inFlight.delete(outgoing);
+      if (this.inFlight.size === 0) this.options.signal?.removeEventListener('abort', this.abortInFlight);
+    });
     const timer = setTimeout(() => outgoing.destroy(new Error(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
     const outcome = new Promise<Outcome>((resolve) => {
       const fail = (failure: Error) => resolve({ error: failure.message });

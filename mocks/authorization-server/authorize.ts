@@ -88,6 +88,8 @@ function authorizationRequestDefect(knobs: AsKnobs, query: URLSearchParams): Req
   // RFC 7636 §4.3: an absent method means plain.
   const method = query.get('code_challenge_method') ?? 'plain';
   if (!knobs.pkceMethods?.includes(method)) return { error: 'invalid_request', description: `code_challenge_method ${method} is not supported` };
+  // RFC 8707 §2: a resource indicator has no fragment, and a server refuses one it cannot accept.
+  if (query.getAll('resource').some((resource) => resource.includes('#'))) return { error: 'invalid_target', description: 'a resource indicator must not have a fragment' };
   return undefined;
 }
 

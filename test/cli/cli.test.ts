@@ -29,8 +29,8 @@ beforeEach(async () => {
 });
 afterEach(async () => rm(cwd, { recursive: true, force: true }));
 
-function start(args: string[]): { child: ChildProcess; done: Promise<Result> } {
-  const env = { ...process.env };
+function start(args: string[], extraEnv: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<Result> } {
+  const env = { ...process.env, ...extraEnv };
   delete env.FORCE_COLOR;
   const child = spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const done = new Promise<Result>((resolve, reject) => {
@@ -44,7 +44,7 @@ function start(args: string[]): { child: ChildProcess; done: Promise<Result> } {
   return { child, done };
 }
 
-const cli = (args: string[]): Promise<Result> => start(args).done;
+const cli = (args: string[], env?: NodeJS.ProcessEnv): Promise<Result> => start(args, env).done;
 
 function expectUsageError(result: Result, pattern: RegExp): void {
   expect(result.code).toBe(2);
@@ -366,5 +366,87 @@ describe('server baselines, replays and requirements', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('rejects-foreign-audience');
     expect(result.stdout).toContain('server/token-validation');
+  });
+});
+
+describe('authorization-server', () => {
+  const mockAs = (policy = 'grace-same') => `MOCK_REFRESH_POLICY=${policy} node ${path.join(root, 'dist/examples/authorization-servers/mock-authorization-server.js')}`;
+  const freePort = (): Promise<number> =>
+    new Promise((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+
+  it.each([
+    [[], 'give the authorization server as --issuer'],
+    [['--issuer', 'http://127.0.0.1:1', '--command', 'true'], 'one of the two'],
+    [['--issuer', 'not a url'], '--issuer must be an absolute URL'],
+    [['--command', 'true', '--resource', 'http://127.0.0.1:3000/mcp#x'], '--resource must not have a fragment'],
+    [['--command', 'true', '--client-secret', 's3cret'], '--client-secret needs --client-id'],
+    [['--command', 'true', '--username', 'alice'], '--username needs the password in MCP_CONFORMANCE_PASSWORD'],
+    [['--issuer', 'http://127.0.0.1:1', '--issuer-path', '/oidc'], '--issuer-path goes with --command'],
+  ])('a usage mistake (%j) is one line and exit code 2', async (args, said) => {
+    const result = await cli(['authorization-server', ...args], { MCP_CONFORMANCE_PASSWORD: '' });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain(said);
+  });
+
+  it('nothing listening at --issuer is exit code 3 with the reason, and the reports are still written', async () => {
+    const port = await freePort();
+    const result = await cli(['authorization-server', '--issuer', `http://127.0.0.1:${port}`, '--reporter', 'console,json']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`stopped early: nothing listens at 127.0.0.1:${port}`);
+    const report = JSON.parse(readFileSync(path.join(cwd, 'results/report.json'), 'utf8')) as { role: string; scenarios: Array<{ status: string }> };
+    expect(report.role).toBe('authorization-server');
+    expect(report.scenarios.every((s) => s.status === 'skip')).toBe(true);
+  });
+
+  it('a started server that never serves metadata is exit code 3, and its process is gone', async () => {
+    const script = path.join(cwd, 'listens.mjs');
+    await writeFile(script, `import('node:http').then(({ createServer }) => createServer((q, r) => r.writeHead(404).end()).listen(Number(process.env.PORT), '127.0.0.1'));\nprocess.title='mac-as-no-metadata';\n`);
+    const result = await cli(['authorization-server', '--command', `node ${script}`, '--start-timeout', '1500']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/stopped early: the authorization server listened, but its metadata did not answer within 1500 ms/);
+  });
+
+  it('judges the kit\'s own mock authorization server: exit 0, every scenario passes, no credential in the report', async () => {
+    const result = await cli(['authorization-server', '--command', mockAs(), '--runs', '3', '--reporter', 'console,json']);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const text = readFileSync(path.join(cwd, 'results/report.json'), 'utf8');
+    const report = JSON.parse(text) as { scenarios: Array<{ id: string; status: string; exchanges: Array<{ response?: { body?: string } }> }> };
+    expect(report.scenarios.map((s) => [s.id, s.status]).filter(([, status]) => status !== 'pass')).toEqual([]);
+    // Every token the server issued shows as a fingerprint only.
+    expect(text).not.toMatch(/"(access_token|refresh_token|id_token|client_secret|code)\\?":\s*\\?"(?!\[redacted )[^"\\]{20,}/);
+    expect(text).toMatch(/\[redacted [0-9a-f]{8}\]/);
+  });
+
+  it('--no-redact keeps the credentials, and a refresh-race counterexample prints the command that replays it', async () => {
+    const args = ['authorization-server', '--command', mockAs('no-invalidation'), '--scenario', 'as/refresh-race', '--seed', '20261202', '--reporter', 'json', '--no-redact'];
+    const first = await cli(args);
+    expect(first.code).toBe(1);
+    const text = readFileSync(path.join(cwd, 'results/report.json'), 'utf8');
+    expect(text).not.toContain('[redacted ');
+    const report = JSON.parse(text) as { scenarios: Array<{ property?: { replay?: string; outcomes?: Record<string, number> } }> };
+    const property = report.scenarios[0].property!;
+    expect(property.replay).toMatch(/^mcp-auth-conformance authorization-server --command .* --scenario as\/refresh-race .*--seed=20261202 --replay [\d:]+$/);
+    expect(Object.keys(property.outcomes ?? {}).some((outcome) => /distinct successors, \d+ alive afterwards/.test(outcome))).toBe(true);
+  });
+
+  it('an authorization-server: baseline entry excuses a known failure', async () => {
+    const args = ['authorization-server', '--command', mockAs('no-invalidation'), '--scenario', 'as/refresh'];
+    expect((await cli(args)).code).toBe(1);
+    await writeFile(path.join(cwd, 'baseline.yaml'), 'authorization-server:\n  - as/refresh:refresh-superseded-refused\n');
+    const excused = await cli([...args, '--expected-failures', 'baseline.yaml']);
+    expect(excused.code, excused.stdout + excused.stderr).toBe(0);
+  });
+
+  it('list --role authorization-server lists its scenarios with the engine check first', async () => {
+    const result = await cli(['list', '--role', 'authorization-server']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/as\/metadata[\s\S]*authorization-server-available[\s\S]*metadata-published/);
+    expect(result.stdout).not.toContain('auth/metadata-default');
   });
 });

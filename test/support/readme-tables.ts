@@ -2,6 +2,7 @@
 // regenerated rather than edited by hand: node dist/test/support/readme-tables.js
 import { clientScenarios } from '../../suites/client/index.js';
 import { serverScenarios } from '../../suites/server/index.js';
+import { authorizationServerScenarios } from '../../suites/authorization-server/index.js';
 import type { CheckDef } from '../../core/check.js';
 import type { ScenarioBase } from '../../core/scenario.js';
 import { SPEC_VERSIONS } from '../../core/spec.js';
@@ -22,6 +23,11 @@ export function serverScenarioTable(): string {
   return ['| Scenario | Suites | What the kit sends, and what a correct server does |', '|---|---|---|', ...rows].join('\n');
 }
 
+export function authorizationServerScenarioTable(): string {
+  const rows = authorizationServerScenarios.map((s) => `| \`${s.id}\`${s.property ? ' (property)' : ''} | ${s.suites.filter((x) => x !== 'authorization-server').join(', ')} | ${cell(s.description)} |`);
+  return ['| Scenario | Suites | What the kit does, and what a correct authorization server does |', '|---|---|---|', ...rows].join('\n');
+}
+
 export function checkTable(scenarios: readonly ScenarioBase[] = clientScenarios): string {
   const checks = new Map<string, CheckDef>();
   for (const s of scenarios) for (const c of s.checks) if (!checks.has(c.id)) checks.set(c.id, c);
@@ -29,4 +35,6 @@ export function checkTable(scenarios: readonly ScenarioBase[] = clientScenarios)
   return ['| Check | Level | Requirements | Since | What it verifies |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 
-if (process.argv[1]?.endsWith('readme-tables.js')) console.log(`${scenarioTable()}\n\n${checkTable()}\n\n${serverScenarioTable()}\n\n${checkTable(serverScenarios)}`);
+if (process.argv[1]?.endsWith('readme-tables.js')) {
+  console.log(`${scenarioTable()}\n\n${checkTable()}\n\n${serverScenarioTable()}\n\n${checkTable(serverScenarios)}\n\n${authorizationServerScenarioTable()}\n\n${checkTable(authorizationServerScenarios)}`);
+}

@@ -91,7 +91,7 @@ export const refreshRaceNoFork: CheckDef = {
   judge: refreshRace((race) => {
     if (race.alive.length > 1) {
       // Each live successor is a family of its own: a stolen token replayed in the race window keeps one forever.
-      return unmet(`${race.alive.length} different refresh tokens issued for one presented token still work (${describeRace(race, 'refreshes')}): rotation no longer detects a replay`, race.alive.map((e) => ev(e, 'request.body.refresh_token')));
+      return unmet(`${race.alive.length} different refresh tokens issued for one presented token still work (${describeRace(race, 'refreshes')}): rotation no longer detects a replay`, race.alive.map((e) => ev(e, 'form.refresh_token')));
     }
     return met(describeRace(race, 'refreshes'), race.racers.map((e) => ev(e)));
   }),

@@ -102,6 +102,8 @@ export const refreshReuseRevokes: CheckDef = {
   specVersions: since('2025-06-18'),
   specLinks: [LINK.oauth21Refresh, LINK.rfc9700Refresh],
   judge: (trace) => {
+    const issued = refreshToken(trace);
+    if (typeof issued !== 'string') return issued;
     const old = labelled(trace, REFRESH.old);
     if (!old || isSuccess(old) || !old.response) return missing('the superseded token was not refused (refresh-superseded-refused judges that)');
     const e = exchangeOf(trace, REFRESH.afterReuse);
@@ -145,6 +147,8 @@ export const refreshAudience: CheckDef = {
   specVersions: ALL,
   specLinks: [LINK.rfc8707],
   judge: (trace) => {
+    const issued = refreshToken(trace);
+    if (typeof issued !== 'string') return issued;
     const e = labelled(trace, REFRESH.first);
     if (!e || !isSuccess(e)) return missing('no refresh succeeded');
     const claims = jwtClaims(issuedTokens(e).accessToken ?? '');

@@ -220,6 +220,6 @@ export const tokenForeignResource: CheckDef = {
     const aud = claims?.aud;
     const audiences = Array.isArray(aud) ? aud : aud === undefined ? [] : [aud];
     if (claims && !audiences.includes(FOREIGN_RESOURCE)) return met(`answered with a token, but not for ${FOREIGN_RESOURCE} (aud ${JSON.stringify(aud)})`, [ev(e)]);
-    return unmet(`a code granted for ${factsOf(trace).resource} was redeemed for ${FOREIGN_RESOURCE}`, [ev(e, 'request.body.resource')]);
+    return unmet(`a code granted for ${factsOf(trace).resource} was redeemed for ${FOREIGN_RESOURCE}`, [ev(e, 'form.resource')]);
   },
 };

@@ -133,10 +133,11 @@ export interface ServerProperty<Case = any> {
 export interface AuthorizationServerScenario extends ScenarioBase {
   /**
    * What the scenario cannot run without: a client to act as (registered or given), a login that
-   * completes (a trial authorization before the scenarios). Without a client it is not applicable;
+   * completes (a trial authorization before the scenarios), a registration endpoint (registration is
+   * optional). Without a client or a registration endpoint it is not applicable;
    * without a login the target could not be run as configured, and the run says so (exit code 3).
    */
-  needs?: Array<'client' | 'login'>;
+  needs?: Array<'client' | 'login' | 'registration'>;
   /** Sends the scenario's requests. Never judges. */
   drive?: (drive: AuthorizationServerDrive) => Promise<void>;
   property?: AuthorizationServerProperty;

@@ -64,3 +64,9 @@ export const SERVER_MUTANT: Build = {
   compiled: 'dist/test/mutants/reference-server-mutant.js',
   sources: [...REFERENCE_SERVER_SOURCES, 'test/mutants/reference-server-mutant.ts', 'test/mutants/server-defects.ts'],
 };
+
+/** The authorization-server suite's target: a small authorization server, correct unless AS_DEFECTS names defects. */
+export const AUTHORIZATION_SERVER_MUTANT: Build = {
+  compiled: 'dist/test/mutants/authorization-server-mutant.js',
+  sources: ['test/mutants/authorization-server-mutant.ts', 'test/mutants/authorization-server-defects.ts'],
+};

@@ -237,7 +237,14 @@ export async function runAuthorizationServerScenarios(options: AuthorizationServ
           continue;
         }
         if (interrupted() || stoppedEarly !== undefined) break;
-        const unmetNeed = scenario.needs?.includes('client') && !facts.client ? `not applicable: ${facts.noClient}` : scenario.needs?.includes('login') && loginFailure !== undefined ? `not run: ${loginFailure}` : undefined;
+        const unmetNeed =
+          scenario.needs?.includes('registration') && typeof facts.metadata?.registration_endpoint !== 'string'
+            ? 'not applicable: the metadata names no registration_endpoint (registration is optional)'
+            : scenario.needs?.includes('client') && !facts.client
+              ? `not applicable: ${facts.noClient}`
+              : scenario.needs?.includes('login') && loginFailure !== undefined
+                ? `not run: ${loginFailure}`
+                : undefined;
         if (unmetNeed !== undefined) {
           results.push(skipped(scenario, options.specVersion, unmetNeed));
           options.onScenarioFinish?.(results.at(-1)!);

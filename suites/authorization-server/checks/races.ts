@@ -3,7 +3,7 @@
 // refresh race ends with one live line of tokens: one success (strict), or several successes that
 // all return the same successor (a grace window); forked live families defeat rotation, and a winner
 // revoked by the losers' replay logs out every racing client of a host.
-import { met, missing, unmet, type CheckDef, type Finding } from '../../../core/check.js';
+import { met, missing, skip, unmet, type CheckDef, type Finding } from '../../../core/check.js';
 import { since } from '../../../core/spec.js';
 import type { Exchange, Trace } from '../../../core/trace.js';
 import { LINK } from '../links.js';
@@ -49,6 +49,8 @@ const racePrecondition = (trace: Trace, race: RaceReading, start: string) => {
   if (!factsOf(trace).client) return { outcome: 'missing' as const, message: 'the kit had no client to act as', precondition: CLIENT };
   if (race.racers.length === 0) {
     const before = labelled(trace, start);
+    // Refresh tokens are optional (refresh-token-issued judges whether one was due): no race to run.
+    if (before && isSuccess(before) && issuedTokens(before).accessToken !== undefined && issuedTokens(before).refreshToken === undefined) return skip('the server issued no refresh token to race with');
     return missing(before ? `the race never started: ${before.label} was answered ${describeAnswer(before)}` : 'the race never started: the authorization did not come back with a code');
   }
   return undefined;

@@ -57,7 +57,8 @@ export const registrationResponse: CheckDef = {
   judge: (trace) =>
     withEndpoint(trace, () => {
       const accepted = labelledAll(trace, 'register').filter(isSuccess);
-      if (accepted.length === 0) return missing('no registration was accepted (registration-accepts-mcp-client judges that)');
+      // Refusing MCP-shaped registrations is registration-accepts-mcp-client's verdict, a SHOULD: nothing to judge here.
+      if (accepted.length === 0) return skip('no registration was accepted (registration-accepts-mcp-client judges that)');
       for (const e of accepted) {
         const reading = oauthError(e)!;
         if (reading.status !== 201) return unmet(`${e.label} answered ${reading.status}, not 201 Created`, [ev(e, 'response.status')]);
@@ -86,7 +87,7 @@ export const registrationIgnoresUnknown: CheckDef = {
       const plain = labelled(trace, REGISTER.mcp);
       const extra = labelled(trace, REGISTER.unknownField);
       if (!plain || !extra) return missing('the kit sent no registration with an unknown field');
-      if (!isSuccess(plain)) return missing('the plain registration was refused too (registration-accepts-mcp-client judges that)');
+      if (!isSuccess(plain)) return skip('the plain registration was refused too (registration-accepts-mcp-client judges that)');
       if (!extra.response) return noAnswer(extra);
       if (!isSuccess(extra)) return unmet(`the same registration with one unknown field was refused: ${describeAnswer(extra)}`, [ev(extra, 'request.body.x_mcp_auth_conformance_unknown')]);
       return met('the registration with an unknown field was accepted', [ev(extra)]);

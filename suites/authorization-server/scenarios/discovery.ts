@@ -48,8 +48,8 @@ export const discoveryScenarios: AuthorizationServerScenario[] = [
       'Where the server advertises a registration endpoint: an MCP SDK-shaped loopback public client (with and without application_type) is registered; one with an unknown field is accepted; an http redirect URI that is not loopback, a redirect URI that is no URI, grant_types as a string and malformed JSON are refused with a JSON OAuth error.',
     suites: ['authorization-server', 'core', 'registration'],
     specVersions: since('2025-06-18'),
+    needs: ['registration'],
     drive: async (drive) => {
-      if (!drive.endpoint('registration_endpoint')) return;
       const redirectUri = drive.facts.client?.redirectUri ?? 'http://127.0.0.1:45781/callback';
       const client = mcpClientMetadata(redirectUri);
       await drive.register(REGISTER.mcp, client);

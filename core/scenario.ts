@@ -134,10 +134,11 @@ export interface AuthorizationServerScenario extends ScenarioBase {
   /**
    * What the scenario cannot run without: a client to act as (registered or given), a login that
    * completes (a trial authorization before the scenarios), a registration endpoint (registration is
-   * optional). Without a client or a registration endpoint it is not applicable;
+   * optional), advertised support for client ID metadata documents (the kit then hosts them on
+   * loopback HTTPS). Without a client, a registration endpoint or CIMD it is not applicable;
    * without a login the target could not be run as configured, and the run says so (exit code 3).
    */
-  needs?: Array<'client' | 'login' | 'registration'>;
+  needs?: Array<'client' | 'login' | 'registration' | 'cimd'>;
   /** Sends the scenario's requests. Never judges. */
   drive?: (drive: AuthorizationServerDrive) => Promise<void>;
   property?: AuthorizationServerProperty;

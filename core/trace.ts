@@ -168,8 +168,8 @@ export interface AuthorizationServerClient {
   client_secret?: string;
   /** How it authenticates at the token endpoint. */
   authMethod: 'none' | 'client_secret_basic' | 'client_secret_post';
-  /** Given with --client-id, or registered by the kit (RFC 7591). */
-  source: 'given' | 'registered';
+  /** Given with --client-id, registered by the kit (RFC 7591), or a client ID metadata document the kit hosts (CIMD). */
+  source: 'given' | 'registered' | 'metadata-document';
   redirectUri: string;
 }
 
@@ -192,6 +192,8 @@ export interface AuthorizationServerFacts {
   resource: string;
   /** The scope asked for in authorization requests, when the user gave one. */
   scope?: string;
+  /** The redirect URI the kit registers and authorizes with (--redirect-uri). */
+  redirectUri: string;
   /** The run's client, when the kit had one (given, or registered before the scenarios). */
   client?: AuthorizationServerClient;
   /** Why the kit has no client: no registration endpoint and no --client-id, or the registration was refused. */

@@ -1,6 +1,7 @@
 // Serves MSW handlers over real loopback HTTP for targets in other processes, and records every
 // exchange. A thin adapter around msw's getResponse: node request -> Fetch Request -> Response.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { getResponse, type RequestHandler } from 'msw';
 import type { EndpointRole, Exchange } from '../core/trace.js';
@@ -22,6 +23,8 @@ export interface ServeOptions {
   actorOf?: (remotePort: number, localPort: number) => string | undefined;
   /** A fixed port at 127.0.0.1, for an issuer a server under test is configured with; an ephemeral one when absent. */
   port?: number;
+  /** Serve HTTPS with this key and certificate (PEM) instead of HTTP. */
+  tls?: { key: string; cert: string };
 }
 
 export interface ServedOrigin {
@@ -115,13 +118,14 @@ async function exchange(options: ServeOptions, origin: string, message: Incoming
 
 export async function serveHandlers(options: ServeOptions): Promise<ServedOrigin> {
   let origin = '';
-  const server = createServer((message, reply) => {
+  const serve = (message: IncomingMessage, reply: ServerResponse): void => {
     exchange(options, origin, message, reply).catch(() => {
       // The connection broke mid-request (client gone); there is no one left to answer.
       if (!reply.headersSent) reply.writeHead(500);
       reply.end();
     });
-  });
+  };
+  const server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, serve) : createServer(serve);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
@@ -129,7 +133,7 @@ export async function serveHandlers(options: ServeOptions): Promise<ServedOrigin
       resolve();
     });
   });
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   let closing: Promise<void> | undefined;
   return {

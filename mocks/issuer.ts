@@ -9,32 +9,12 @@ import { metadataDocument, metadataUrl } from './authorization-server/metadata.j
 import { oauthError } from './authorization-server/oauth-error.js';
 import { serveHandlers, type ServedOrigin } from './http-server.js';
 import { DEFAULT_KNOBS, type AsKnobs } from './knobs.js';
-import { TraceRecorder } from './recorder.js';
+import { RecorderSwitch, type TraceRecorder } from './recorder.js';
 import { opaqueToken, payloadOf, TokenForge, type ClaimSet } from './token-forge.js';
 import { generateSigningKey, randomToken, type SigningKey } from './tokens.js';
 
 /** Requests that reach the issuer or the upstream API come from the server under test. */
 export const SERVER_ACTOR = 'server';
-
-/**
- * A recorder that writes into whichever scenario's recorder is current: the issuer outlives the
- * scenarios, which run one at a time, and each trace must hold what the server asked while it ran.
- */
-class RecorderSwitch extends TraceRecorder {
-  current = new TraceRecorder();
-
-  override now(): number {
-    return this.current.now();
-  }
-
-  override exchange(entry: Omit<Exchange, 'id'>): Exchange {
-    return this.current.exchange(entry);
-  }
-
-  override event(kind: ProcessEventKind, actor: string, detail?: Record<string, unknown>): ProcessEvent {
-    return this.current.event(kind, actor, detail);
-  }
-}
 
 export interface IssuerOptions {
   /** The resource identifier (the MCP URL) tokens are issued for. */

@@ -25,3 +25,24 @@ export class TraceRecorder {
     return recorded;
   }
 }
+
+/**
+ * A recorder that writes into whichever scenario's recorder is current: a server of the kit's (the
+ * issuer, the client metadata host) outlives the scenarios, which run one at a time, and each trace
+ * must hold what the target asked of it while that scenario ran.
+ */
+export class RecorderSwitch extends TraceRecorder {
+  current = new TraceRecorder();
+
+  override now(): number {
+    return this.current.now();
+  }
+
+  override exchange(entry: Omit<Exchange, 'id'>): Exchange {
+    return this.current.exchange(entry);
+  }
+
+  override event(kind: ProcessEventKind, actor: string, detail?: Record<string, unknown>): ProcessEvent {
+    return this.current.event(kind, actor, detail);
+  }
+}

@@ -325,6 +325,15 @@ line one &amp; two</textarea>
     });
   });
 
+  it('stops at the registered redirect URI too when a request naming another one is answered there', async () => {
+    const registered = await clientCallback();
+    const presented = `${registered}/elsewhere`;
+    const as = await site((_request, response) => redirect(response, `${registered}?code=fallback`));
+    const { agent: ua } = agent({ redirectUri: presented, alsoStopAt: [registered] }, as.origin);
+
+    expect(await ua.authorize(`${as.origin}/authorize?redirect_uri=${encodeURIComponent(presented)}`, 'other')).toMatchObject({ kind: 'redirected', url: `${registered}?code=fallback`, params: { code: 'fallback' } });
+  });
+
   it('stops at an error page and quotes what it says', async () => {
     const redirectUri = await clientCallback();
     const as = await site((_request, response) => page(response, '<script>var x = 1;</script><h1>Error</h1>\n<p>invalid   <b>redirect_uri</b></p>', 400));

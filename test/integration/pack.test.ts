@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shellQuote } from '../../core/targets/client/process.js';
 import { clientScenarios } from '../../suites/client/index.js';
 import { serverScenarios } from '../../suites/server/index.js';
+import { authorizationServerScenarios } from '../../suites/authorization-server/index.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const NAME = 'mcp-auth-conformance';
@@ -183,7 +184,7 @@ describe('the packed tarball', () => {
     const list = await npx(['list', '--json']);
     expect(list.code, describeRun('list --json', list)).toBe(0);
     const document = JSON.parse(list.stdout) as { scenarios: Array<{ id: string }> };
-    expect(document.scenarios.map((scenario) => scenario.id)).toEqual([...clientScenarios, ...serverScenarios].map((scenario) => scenario.id));
+    expect(document.scenarios.map((scenario) => scenario.id)).toEqual([...clientScenarios, ...serverScenarios, ...authorizationServerScenarios].map((scenario) => scenario.id));
   }, COMMAND_TIMEOUT_MS + 10_000);
 
   it('shows a requirement from the catalogue it ships', async () => {

@@ -21,6 +21,13 @@ export const AUTHORIZATION_SERVER_DEFECTS = {
   'list-fields-unchecked': 'takes grant_types (and the other list fields) as they come, a string included, and returns them so',
   'application-type-required': 'refuses a registration without application_type with 400 invalid_client_metadata',
   'dies-on-malformed-json': 'exits with code 1, after one error line on stderr, when a registration body is not JSON',
+  // Client ID metadata documents
+  'cimd-not-fetched': 'grants a URL client_id without fetching its document, at the redirect URI the request names',
+  'cimd-redirect-unchecked': "takes the request's redirect URI besides those the document lists",
+  'cimd-client-id-unchecked': "never compares the document's client_id with its URL",
+  'cimd-shared-secret-accepted': 'never reads token_endpoint_auth_method, client_secret or client_secret_expires_at of a document: every document client is public to it',
+  'cimd-fetch-failure-ignored': 'takes a client whose document cannot be fetched on trust, at the redirect URI the request names',
+  'cimd-refused': 'advertises CIMD, fetches and validates documents, then refuses every document client (a trust policy that admits nobody)',
   // The authorization endpoint
   'state-charset-refused': 'refuses a state with characters outside A-Z a-z 0-9 . _ ~ - (redirected with invalid_request)',
   'state-not-echoed': 'leaves state out of every authorization response',
@@ -30,6 +37,7 @@ export const AUTHORIZATION_SERVER_DEFECTS = {
   'unknown-method-accepted': 'takes a code_challenge_method it does not know for S256 (plain is still refused)',
   'plain-accepted': 'grants code_challenge_method=plain and checks the verifier as plain',
   'redirect-prefix-match': 'takes a redirect URI that starts with a registered one for that one',
+  'unknown-client-granted': 'grants a code to any client_id it does not know, at the redirect URI the request names',
   'errors-redirected': 'redirects an unknown client or an unregistered redirect URI to the presented URI with error=invalid_request',
   'loopback-port-exact': 'matches the port of loopback redirect URIs exactly (another port is an unregistered URI)',
   'implicit-token': 'answers response_type=token with an access token in the fragment',

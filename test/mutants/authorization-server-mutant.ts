@@ -6,6 +6,8 @@
 // MCP_CONFORMANCE_ISSUER, MCP_CONFORMANCE_RESOURCE) and AS_DEFECTS=name,name (empty = correct;
 // names in authorization-server-defects.ts). STORE_DELAY_MS (default 2) is how long every store
 // operation waits, as a database round trip would: races the kit provokes are real races here.
+// Client ID metadata documents are fetched with node's fetch, which trusts the CA the kit names in
+// NODE_EXTRA_CA_CERTS.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -180,6 +182,7 @@ function metadata(kind: 'rfc8414' | 'oidc'): Record<string, unknown> {
     token_endpoint_auth_methods_supported: has('no-public-clients-advertised') ? ['client_secret_basic'] : ['none'],
     code_challenge_methods_supported: ['S256', ...(has('plain-accepted') ? ['plain'] : [])],
     authorization_response_iss_parameter_supported: true,
+    client_id_metadata_document_supported: true,
   };
   // OpenID Connect Discovery requires these even of a server that only serves OAuth clients.
   if (kind === 'oidc') Object.assign(doc, { subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['ES256'] });
@@ -231,11 +234,26 @@ function clientMetadataRefusal(m: Record<string, unknown>): Refusal | undefined 
     if (isStringList(m.grant_types) && m.grant_types.some((g) => g !== 'authorization_code' && g !== 'refresh_token')) return invalid('only authorization_code and refresh_token are supported');
     if (isStringList(m.response_types) && m.response_types.some((t) => t !== 'code')) return invalid('only the code response type is supported');
   }
-  if (m.token_endpoint_auth_method !== undefined && m.token_endpoint_auth_method !== 'none') return invalid('only public clients (token_endpoint_auth_method none) are registered');
+  if (m.token_endpoint_auth_method !== undefined && m.token_endpoint_auth_method !== 'none') return invalid('only public clients (token_endpoint_auth_method none) are served');
   if (m.application_type === undefined && has('application-type-required')) return invalid('application_type is required');
   if (m.application_type !== undefined && m.application_type !== 'native' && m.application_type !== 'web') return invalid('application_type must be native or web');
   for (const field of ['client_name', 'scope']) if (m[field] !== undefined && typeof m[field] !== 'string') return invalid(`${field} must be a string`);
   return undefined;
+}
+
+/** The client that metadata, already found acceptable, describes. */
+function clientFrom(clientId: string, issuedAt: number, m: Record<string, unknown>): Client {
+  return {
+    client_id: clientId,
+    client_id_issued_at: issuedAt,
+    redirect_uris: m.redirect_uris as string[],
+    grant_types: m.grant_types ?? ['authorization_code'],
+    response_types: m.response_types ?? ['code'],
+    token_endpoint_auth_method: 'none',
+    ...(typeof m.client_name === 'string' ? { client_name: m.client_name } : {}),
+    ...(typeof m.application_type === 'string' ? { application_type: m.application_type } : {}),
+    ...(typeof m.scope === 'string' ? { scope: m.scope } : {}),
+  };
 }
 
 async function register(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -255,19 +273,137 @@ async function register(req: IncomingMessage, res: ServerResponse): Promise<void
   const m = body as Record<string, unknown>;
   const refusal = clientMetadataRefusal(m);
   if (refusal) return oauthError(res, refusal.error, refusal.description);
-  const client: Client = {
-    client_id: randomUUID(),
-    client_id_issued_at: Math.floor(Date.now() / 1000),
-    redirect_uris: m.redirect_uris as string[],
-    grant_types: m.grant_types ?? ['authorization_code'],
-    response_types: m.response_types ?? ['code'],
-    token_endpoint_auth_method: 'none',
-    ...(typeof m.client_name === 'string' ? { client_name: m.client_name } : {}),
-    ...(typeof m.application_type === 'string' ? { application_type: m.application_type } : {}),
-    ...(typeof m.scope === 'string' ? { scope: m.scope } : {}),
-  };
+  const client = clientFrom(randomUUID(), Math.floor(Date.now() / 1000), m);
   await store.set(`client:${client.client_id}`, client);
   sendJson(res, has('registration-200') ? 200 : 201, client, NO_STORE);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client ID metadata documents (CIMD; MCP "Client Registration"): a client_id that is an https URL
+// names the document that describes the client.
+
+const DOCUMENT_TIMEOUT_MS = 5000;
+/** Far more than a client's metadata needs; a larger answer is not read, whatever it claims to be. */
+const DOCUMENT_MAX_BYTES = 5 * 1024;
+/** The longest a good document is used without fetching it again, and how long one without cache headers is. */
+const DOCUMENT_FRESH_MS = 60_000;
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
+
+/** Good documents, by URL, until they are stale. Failures are never kept (CIMD-AS-04): the next request fetches again. */
+const documents = new Map<string, { client: Client; until: number }>();
+
+/** https, a path, no dot segments, userinfo or fragment (CIMD-AS-01); a URL already in normal form has no dot segments. */
+function isDocumentUrl(clientId: string): boolean {
+  if (!URL.canParse(clientId)) return false;
+  const url = new URL(clientId);
+  return url.protocol === 'https:' && url.href === clientId && url.pathname !== '/' && !url.username && !url.password && !clientId.includes('#');
+}
+
+/** How long a document may be used again: what its Cache-Control allows (A-CIMD-03), at most DOCUMENT_FRESH_MS. */
+function freshFor(cacheControl: string | null): number {
+  if (cacheControl && /no-store|no-cache/i.test(cacheControl)) return 0;
+  const maxAge = cacheControl?.match(/max-age=(\d+)/i);
+  return Math.min(maxAge ? Number(maxAge[1]) * 1000 : DOCUMENT_FRESH_MS, DOCUMENT_FRESH_MS);
+}
+
+/** The body, unless it grows past `max` bytes: then it is abandoned unread. */
+async function cappedText(response: Response, max: number): Promise<string | undefined> {
+  if (!response.body) return '';
+  if (Number(response.headers.get('content-length') ?? 0) > max) {
+    await response.body.cancel();
+    return undefined;
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    size += read.value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(read.value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The document at `url`, or why it could not be had. SSRF (A-CIMD-08): a server on a network must
+ * refuse URLs that resolve to loopback, private or link-local addresses; this one only ever runs
+ * against the kit, whose documents are on 127.0.0.1, so it fetches from loopback on purpose.
+ * Redirects are not followed: the document is the one at the client_id, nowhere else.
+ */
+async function fetchDocument(url: string): Promise<{ document: Record<string, unknown>; freshMs: number } | string> {
+  let response: Response;
+  let text: string | undefined;
+  try {
+    response = await fetch(url, { headers: { accept: 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(DOCUMENT_TIMEOUT_MS) });
+    const type = response.headers.get('content-type') ?? '(none)';
+    if (response.status !== 200 || !JSON_MEDIA_TYPE.test(type)) {
+      await response.body?.cancel();
+      return `it answered ${response.status} with Content-Type ${type}, not 200 with JSON`;
+    }
+    text = await cappedText(response, DOCUMENT_MAX_BYTES);
+  } catch (error) {
+    const cause = (error as Error & { cause?: Error }).cause;
+    return `it could not be fetched: ${cause?.message ?? (error as Error).message}`;
+  }
+  if (text === undefined) return `it is larger than ${DOCUMENT_MAX_BYTES} bytes`;
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    return 'it is not JSON';
+  }
+  if (!document || typeof document !== 'object' || Array.isArray(document)) return 'it is not a JSON object';
+  return { document: document as Record<string, unknown>, freshMs: freshFor(response.headers.get('cache-control')) };
+}
+
+/** What makes a fetched document unusable, if anything. */
+function documentRefusal(url: string, fetched: Record<string, unknown>): string | undefined {
+  if (fetched.client_id !== url && !has('cimd-client-id-unchecked')) return `its client_id is ${JSON.stringify(fetched.client_id)}, not its own URL`;
+  // The defect never reads how the client authenticates: every document client is public to it.
+  const m = has('cimd-shared-secret-accepted') ? { ...fetched, token_endpoint_auth_method: undefined, client_secret: undefined, client_secret_expires_at: undefined } : fetched;
+  // Anyone can read the document, so no secret it implies is one (CIMD-AS-02).
+  const method = m.token_endpoint_auth_method;
+  if (typeof method === 'string' && method.startsWith('client_secret_')) return `it declares token_endpoint_auth_method ${method}, a shared secret`;
+  const secret = ['client_secret', 'client_secret_expires_at'].find((field) => m[field] !== undefined);
+  if (secret) return `it has ${secret}`;
+  return clientMetadataRefusal(m)?.description;
+}
+
+/** A client taken on trust (defects only): the client_id as it comes, with the redirect URI it brings. */
+function takenOnTrust(clientId: string, presented: string | null): Client {
+  return clientFrom(clientId, 0, { redirect_uris: presented ? [presented] : [] });
+}
+
+/** The client a metadata document describes, or why there is none; `presented` is the redirect URI of the request. */
+async function documentClient(url: string, presented: string | null): Promise<Client | string> {
+  if (has('cimd-not-fetched')) return takenOnTrust(url, presented);
+  const remembered = documents.get(url);
+  let client = remembered && remembered.until > Date.now() ? remembered.client : undefined;
+  if (!client) {
+    const fetched = await fetchDocument(url);
+    if (typeof fetched === 'string') return has('cimd-fetch-failure-ignored') ? takenOnTrust(url, presented) : `The client's metadata document could not be used: ${fetched}.`;
+    const refusal = documentRefusal(url, fetched.document);
+    if (refusal) return `The client's metadata document is refused: ${refusal}.`;
+    client = clientFrom(url, 0, fetched.document);
+    if (fetched.freshMs > 0) documents.set(url, { client, until: Date.now() + fetched.freshMs });
+  }
+  // A trust policy that admits nobody, so every document client is refused once its document is read.
+  if (has('cimd-refused')) return "The client's metadata document is valid, but no such client is trusted here.";
+  // The defect reads the document's redirect URIs and takes the request's besides.
+  return has('cimd-redirect-unchecked') && presented ? { ...client, redirect_uris: [...client.redirect_uris, presented] } : client;
+}
+
+/** The client a client_id names, a document's or a registered one, or what the server says instead. */
+async function clientOf(clientId: string | null, presented: string | null): Promise<Client | string> {
+  if (!clientId) return 'The request names no client.';
+  if (isDocumentUrl(clientId)) return documentClient(clientId, presented);
+  const known = await store.get<Client>(`client:${clientId}`);
+  // Taking any client_id on trust at the authorization endpoint (an `allow` callback that says yes to all).
+  if (!known && presented && has('unknown-client-granted')) return takenOnTrust(clientId, presented);
+  return known ?? 'The client is not known to this server.';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -312,14 +448,15 @@ async function authorize(url: URL, res: ServerResponse): Promise<void> {
   const q = url.searchParams;
   const clientId = q.get('client_id');
   const presented = q.get('redirect_uri');
-  const client = clientId ? await store.get<Client>(`client:${clientId}`) : undefined;
+  const found = await clientOf(clientId, presented);
+  const client = typeof found === 'string' ? undefined : found;
   const redirectUri = presented ?? (client?.redirect_uris.length === 1 ? client.redirect_uris[0] : undefined);
   if (!client || !redirectUri || !client.redirect_uris.some((registered) => redirectMatches(registered, redirectUri))) {
     // Sending these to the presented URI would make the server an open redirector.
     if (has('errors-redirected') && presented && URL.canParse(presented)) {
       return redirect(res, presented, { error: 'invalid_request', error_description: 'unknown client or redirect URI', ...(q.get('state') !== null ? { state: q.get('state')! } : {}), iss: ISSUER });
     }
-    return page(res, 400, 'Invalid request', client ? 'The redirect URI is not registered for this client.' : 'The client is not known to this server.');
+    return page(res, 400, 'Invalid request', client ? 'The redirect URI is not registered for this client.' : (found as string));
   }
 
   const state = q.get('state');
@@ -502,9 +639,9 @@ async function refresh(form: URLSearchParams, clientId: string): Promise<Issued>
 async function token(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const form = new URLSearchParams(await readBody(req));
   try {
-    const clientId = form.get('client_id');
-    const client = clientId ? await store.get<Client>(`client:${clientId}`) : undefined;
-    if (!client) throw new Refused('invalid_client', 'unknown client', 401);
+    // A document's client is public like every other: its client_id and no secret.
+    const client = await clientOf(form.get('client_id'), null);
+    if (typeof client === 'string') throw new Refused('invalid_client', client, 401);
     const grantType = form.get('grant_type');
     const issued =
       grantType === 'authorization_code' ? await redeem(form, client.client_id) : grantType === 'refresh_token' ? await refresh(form, client.client_id) : undefined;

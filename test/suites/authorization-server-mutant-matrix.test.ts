@@ -42,6 +42,7 @@ const RESOURCE = String.raw`http://127\.0\.0\.1:3000/mcp`;
 
 const METADATA = 'as/metadata';
 const REGISTRATION = 'as/registration';
+const CIMD = 'as/cimd';
 const AUTHORIZE = 'as/authorization-endpoint';
 const TOKEN = 'as/token-endpoint';
 const REFRESH = 'as/refresh';
@@ -69,6 +70,19 @@ const ROWS: Row[] = [
   { check: 'registration-invalid-metadata', defect: 'list-fields-unchecked', scenario: REGISTRATION, reason: /registered and returned as "authorization_code"/ },
   { check: 'registration-error-shape', defect: 'html-on-malformed-json', scenario: REGISTRATION, reason: /register:malformed-json answered 400 with text\/html, not a JSON object/ },
   { check: AUTHORIZATION_SERVER_CHECK, defect: 'dies-on-malformed-json', scenario: REGISTRATION, reason: /process exited with code 1 during this scenario; on stderr: .*a registration body is not JSON/ },
+  // Client ID metadata documents. Documents never read cannot hold their clients to anything, so every document client gets a code.
+  {
+    check: 'cimd-document-fetched',
+    defect: 'cimd-not-fetched',
+    scenario: CIMD,
+    reason: /granted a code to client_id https:\/\/127\.0\.0\.1:\d+\/cimd\/client\.json without fetching its document/,
+    alsoFails: ['cimd-redirect-uri-checked', 'cimd-client-id-matches', 'cimd-no-shared-secret', 'cimd-fetch-failure-aborts'],
+  },
+  { check: 'cimd-client-accepted', defect: 'cimd-refused', scenario: CIMD, reason: /the client of a valid document was refused: .*answered 400/ },
+  { check: 'cimd-redirect-uri-checked', defect: 'cimd-redirect-unchecked', scenario: CIMD, reason: /a redirect URI the document does not list got a code/ },
+  { check: 'cimd-client-id-matches', defect: 'cimd-client-id-unchecked', scenario: CIMD, reason: /the client of a document naming another client_id got a code/ },
+  { check: 'cimd-no-shared-secret', defect: 'cimd-shared-secret-accepted', scenario: CIMD, reason: /token_endpoint_auth_method client_secret_basic got a code/ },
+  { check: 'cimd-fetch-failure-aborts', defect: 'cimd-fetch-failure-ignored', scenario: CIMD, reason: /a client whose document answers 404 got a code/ },
   // The authorization endpoint
   { check: 'authorization-completes', defect: 'state-charset-refused', scenario: AUTHORIZE, reason: /the valid request did not come back with a code: .* error=invalid_request \(state has characters/ },
   { check: 'authorization-state-echoed', defect: 'state-not-echoed', scenario: AUTHORIZE, reason: /came back as nothing/ },
@@ -79,6 +93,7 @@ const ROWS: Row[] = [
   { check: 'authorization-pkce-unknown-method', defect: 'unknown-method-accepted', scenario: AUTHORIZE, reason: /code_challenge_method=S512 got a code/ },
   { check: 'authorization-pkce-plain-refused', defect: 'plain-accepted', scenario: AUTHORIZE, reason: /code_challenge_method=plain got a code/ },
   { check: 'authorization-redirect-uri-exact', defect: 'redirect-prefix-match', scenario: AUTHORIZE, reason: /redirect-uri-path-changed \(http:\/\/127\.0\.0\.1:45781\/callback\/elsewhere\) got a code/ },
+  { check: 'authorization-unknown-client-refused', defect: 'unknown-client-granted', scenario: AUTHORIZE, reason: /a request for client_id mcp-auth-conformance-no-such-client got a code/ },
   { check: 'authorization-errors-not-redirected', defect: 'errors-redirected', scenario: AUTHORIZE, reason: /sent the browser to http:\/\/127\.0\.0\.1:45781\/callback\/elsewhere with error=invalid_request: an open redirector/ },
   { check: 'authorization-loopback-any-port', defect: 'loopback-port-exact', scenario: AUTHORIZE, reason: /on another port \(http:\/\/127\.0\.0\.1:54321\/callback\) was refused/ },
   { check: 'authorization-implicit-refused', defect: 'implicit-token', scenario: AUTHORIZE, reason: /response_type=token issued an access token in the fragment/ },

@@ -261,7 +261,8 @@ export const MUTANT_MATRIX: MutantCase[] = [
     scenario: 'auth/metadata-default',
     defect: 'resource-with-fragment',
     reason: /resource was \S+\/mcp#frag; the canonical server URI is/,
-    alsoFails: NO_TOKEN,
+    // The authorization server refuses the authorization request with invalid_target (RFC 8707 §2).
+    alsoFails: NO_REDEMPTION,
   },
   {
     check: 'resource-no-trailing-slash',

@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuthorizationRecord, AuthorizationServerClient, AuthorizationServerFacts } from '../../trace.js';
 import type { HeldRequest, Probe, ProbeRequest, ProbeResult, TogetherResult } from '../probe.js';
+import type { ClientMetadataHost } from '../../../mocks/client-metadata-host.js';
 import type { AuthorizationOutcome } from './user-agent.js';
 
 /** Where an authorization request ended; a login command's outcome names no exchange, the user agent's does. */
@@ -26,6 +27,8 @@ export type AuthorizationParams = Record<string, string | null>;
 
 export interface Authorization {
   record: AuthorizationRecord;
+  /** The client the request was made for (absent: none, the request named no client_id). */
+  client?: AuthorizationServerClient;
   /** The code in the response, when there was one. */
   code?: string;
   pkce: Pkce;
@@ -48,6 +51,18 @@ export interface Grant extends Authorization {
 
 /** The authorization-server endpoints named by the metadata, or absent. */
 export type EndpointName = 'authorization_endpoint' | 'token_endpoint' | 'registration_endpoint' | 'introspection_endpoint' | 'revocation_endpoint' | 'jwks_uri';
+
+/** The client ID metadata document an MCP client publishes (CIMD §4): a public client of its own URL. */
+export function mcpClientDocument(url: string, redirectUri: string): Record<string, unknown> {
+  return {
+    client_id: url,
+    client_name: 'mcp-auth-conformance',
+    redirect_uris: [redirectUri],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'none',
+  };
+}
 
 export function pkcePair(): Pkce {
   const verifier = randomBytes(32).toString('base64url');
@@ -77,7 +92,23 @@ export class AuthorizationServerDrive {
     private readonly login: Login,
     /** Credentials seen in this run; shared by every scenario's drive. */
     readonly secrets: Set<string>,
+    private readonly metadataHost?: ClientMetadataHost,
   ) {}
+
+  /**
+   * Publishes a client ID metadata document at `path` on the kit's loopback HTTPS origin and returns
+   * the client whose client_id is its URL. `document` changes the document an MCP client would
+   * publish (a field set to undefined is left out); a string is served as it is.
+   */
+  metadataDocumentClient(path: string, document: (url: string) => Record<string, unknown> | string = () => ({}), options: { status?: number } = {}): AuthorizationServerClient {
+    if (!this.metadataHost) throw new Error('the kit hosts no client ID metadata documents in this run');
+    const url = `${this.metadataHost.origin}${path}`;
+    const redirectUri = this.facts.redirectUri;
+    const changed = document(url);
+    const body = typeof changed === 'string' ? changed : JSON.parse(JSON.stringify({ ...mcpClientDocument(url, redirectUri), ...changed })) as Record<string, unknown>;
+    this.metadataHost.publish(path, body, options);
+    return { client_id: url, authMethod: 'none', source: 'metadata-document', redirectUri };
+  }
 
   get client(): AuthorizationServerClient | undefined {
     return this.facts.client;
@@ -123,7 +154,7 @@ export class AuthorizationServerDrive {
     this.authorizations.push(record);
     const code = record.params?.code;
     this.secret(code);
-    return { record, ...(code ? { code } : {}), pkce, redirectUri, state };
+    return { record, ...(client ? { client } : {}), ...(code ? { code } : {}), pkce, redirectUri, state };
   }
 
   /** The token request's headers and form with the client's authentication applied (RFC 6749 §2.3.1). */
@@ -164,14 +195,18 @@ export class AuthorizationServerDrive {
 
   /** The code redemption of an authorization, changed as `form` says. */
   redeem(label: string, authorization: Authorization, form: Record<string, string | null> = {}): Promise<TokenResult> {
-    return this.token(label, {
-      grant_type: 'authorization_code',
-      code: authorization.code ?? '',
-      redirect_uri: authorization.redirectUri,
-      code_verifier: authorization.pkce.verifier,
-      resource: this.facts.resource,
-      ...form,
-    });
+    return this.token(
+      label,
+      {
+        grant_type: 'authorization_code',
+        code: authorization.code ?? '',
+        redirect_uri: authorization.redirectUri,
+        code_verifier: authorization.pkce.verifier,
+        resource: this.facts.resource,
+        ...form,
+      },
+      authorization.client ?? this.client,
+    );
   }
 
   refresh(label: string, refreshToken: string, form: Record<string, string | null> = {}): Promise<TokenResult> {

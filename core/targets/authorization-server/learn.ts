@@ -66,6 +66,7 @@ export async function learnAuthorizationServer(options: LearnOptions): Promise<A
     oidcUrl,
     resource: options.resource,
     ...(options.scope ? { scope: options.scope } : {}),
+    redirectUri: options.redirectUri,
     started: options.started,
     login: options.login,
   };

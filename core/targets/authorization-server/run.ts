@@ -20,6 +20,7 @@ import { AuthorizationServerDrive, type Login } from './drive.js';
 import { learnAuthorizationServer, rfc8414MetadataUrl, type GivenClient } from './learn.js';
 import { loginWithCommand } from './login-command.js';
 import { UserAgent } from './user-agent.js';
+import type { ClientMetadataHost } from '../../../mocks/client-metadata-host.js';
 
 /** The id of the engine's own check of an authorization server: it answered every request and kept running. */
 export const AUTHORIZATION_SERVER_CHECK = 'authorization-server-available';
@@ -59,7 +60,9 @@ export interface AuthorizationServerRunOptions extends ListeningRunHooks {
 
 /** The command line that runs a counterexample again; credentials stay out of it (the password comes from the environment). */
 export function authorizationServerReplayCommand(options: AuthorizationServerRunOptions, scenarioId: string, seed: number, path: string): string {
-  const target = 'issuer' in options.target ? ['--issuer', shellWord(options.target.issuer)] : ['--command', shellWord(options.target.command)];
+  const target = 'issuer' in options.target
+    ? ['--issuer', shellWord(options.target.issuer)]
+    : ['--command', shellWord(options.target.command), ...(options.target.issuerPath ? ['--issuer-path', shellWord(options.target.issuerPath)] : [])];
   const parts = [CLI_NAME, 'authorization-server', ...target, '--scenario', shellWord(scenarioId), '--spec-version', options.specVersion, '--resource', shellWord(options.resource)];
   if (options.redirectUri !== DEFAULT_REDIRECT_URI) parts.push('--redirect-uri', shellWord(options.redirectUri));
   if (options.client) parts.push('--client-id', shellWord(options.client.clientId));
@@ -160,7 +163,7 @@ async function metadataAnswers(issuer: string): Promise<boolean> {
   return false;
 }
 
-async function bringUp(options: AuthorizationServerRunOptions): Promise<Started> {
+async function bringUp(options: AuthorizationServerRunOptions, metadataHost: ClientMetadataHost | undefined): Promise<Started> {
   if ('issuer' in options.target) {
     const issuer = options.target.issuer;
     const url = new URL(issuer);
@@ -174,7 +177,13 @@ async function bringUp(options: AuthorizationServerRunOptions): Promise<Started>
   const process = startListening({
     command: options.target.command,
     actor: AUTHORIZATION_SERVER_ACTOR,
-    env: { ...globalThis.process.env, ...options.env, ...authorizationServerEnvironment(port, issuer, options) },
+    env: {
+      ...globalThis.process.env,
+      ...options.env,
+      ...authorizationServerEnvironment(port, issuer, options),
+      // Node reads it at start-up: the server trusts the kit's loopback HTTPS host, and only that.
+      ...(metadataHost ? { NODE_EXTRA_CA_CERTS: metadataHost.caFile, MCP_CONFORMANCE_CA_FILE: metadataHost.caFile } : {}),
+    },
     host: '127.0.0.1',
     port,
     startTimeoutMs: options.startTimeoutMs,
@@ -209,8 +218,14 @@ export async function runAuthorizationServerScenarios(options: AuthorizationServ
   const interrupted = (): boolean => options.signal?.aborted === true;
   const target: Report['target'] = 'issuer' in options.target ? { url: options.target.issuer } : { command: options.target.command };
 
+  let metadataHost: ClientMetadataHost | undefined;
   try {
-    started = await bringUp(options);
+    if (options.scenarios.some((s) => s.needs?.includes('cimd') && s.specVersions.includes(options.specVersion))) {
+      // Loaded and made only when needed: making the CA's keys takes a moment.
+      const { startClientMetadataHost } = await import('../../../mocks/client-metadata-host.js');
+      metadataHost = await startClientMetadataHost();
+    }
+    started = await bringUp(options, metadataHost);
     target.url = started.issuer;
     if (started.failure !== undefined) {
       couldNotRun = true;
@@ -229,6 +244,7 @@ export async function runAuthorizationServerScenarios(options: AuthorizationServ
         secrets,
       });
       const process = started.process;
+      const context: RunContext = { facts, process, options, secrets, metadataHost };
       const loginFailure = facts.client && options.scenarios.some((s) => s.needs?.includes('login')) ? await trialLogin(facts, options, secrets) : undefined;
       for (const scenario of options.scenarios) {
         if (!scenario.specVersions.includes(options.specVersion)) {
@@ -238,7 +254,9 @@ export async function runAuthorizationServerScenarios(options: AuthorizationServ
         }
         if (interrupted() || stoppedEarly !== undefined) break;
         const unmetNeed =
-          scenario.needs?.includes('registration') && typeof facts.metadata?.registration_endpoint !== 'string'
+          scenario.needs?.includes('cimd') && facts.metadata?.client_id_metadata_document_supported !== true
+            ? 'not applicable: the metadata does not advertise client_id_metadata_document_supported'
+            : scenario.needs?.includes('registration') && typeof facts.metadata?.registration_endpoint !== 'string'
             ? 'not applicable: the metadata names no registration_endpoint (registration is optional)'
             : scenario.needs?.includes('client') && !facts.client
               ? `not applicable: ${facts.noClient}`
@@ -257,13 +275,13 @@ export async function runAuthorizationServerScenarios(options: AuthorizationServ
               property: scenario.property,
               specVersion: options.specVersion,
               ...(options.property ? { options: options.property } : {}),
-              attempt: (value) => attempt(scenario, facts, process, options, secrets, (drive) => scenario.property!.send(drive, value)),
+              attempt: (value) => attempt(scenario, context, (drive) => scenario.property!.send(drive, value)),
               replay: (seed, path) => authorizationServerReplayCommand(options, scenario.id, seed, path),
               stop: () => interrupted() || (process !== undefined && !process.running()),
               interrupted,
               ...(options.onTrace ? { onTrace: options.onTrace } : {}),
             })
-          : await runOnce(scenario, facts, process, options, secrets);
+          : await runOnce(scenario, context);
         if (interrupted()) break;
         results.push(result);
         options.onScenarioFinish?.(result);
@@ -277,6 +295,7 @@ export async function runAuthorizationServerScenarios(options: AuthorizationServ
     }
   } finally {
     await started?.process?.stop();
+    await metadataHost?.close();
   }
 
   const reason = stoppedEarly !== undefined ? `not run: ${stoppedEarly}` : 'interrupted';
@@ -339,28 +358,37 @@ function loginFor(options: AuthorizationServerRunOptions, probe: Probe, ran: Pro
   return (url, label, redirectUri) => {
     let agent = agents.get(redirectUri);
     if (!agent) {
-      agent = new UserAgent({ probe, redirectUri, ...(options.username !== undefined ? { username: options.username } : {}), ...(options.password !== undefined ? { password: options.password } : {}) });
+      agent = new UserAgent({
+        probe,
+        redirectUri,
+        alsoStopAt: [options.redirectUri],
+        ...(options.username !== undefined ? { username: options.username } : {}),
+        ...(options.password !== undefined ? { password: options.password } : {}),
+      });
       agents.set(redirectUri, agent);
     }
     return agent.authorize(url, label);
   };
 }
 
-async function attempt(
-  scenario: AuthorizationServerScenario,
-  facts: AuthorizationServerFacts,
-  process: ListeningProcess | undefined,
-  options: AuthorizationServerRunOptions,
-  secrets: Set<string>,
-  send: (drive: AuthorizationServerDrive) => Promise<void>,
-): Promise<CaseJudgement> {
+/** What every scenario of one run shares. */
+interface RunContext {
+  facts: AuthorizationServerFacts;
+  process: ListeningProcess | undefined;
+  options: AuthorizationServerRunOptions;
+  secrets: Set<string>;
+  metadataHost: ClientMetadataHost | undefined;
+}
+
+async function attempt(scenario: AuthorizationServerScenario, { facts, process, options, secrets, metadataHost }: RunContext, send: (drive: AuthorizationServerDrive) => Promise<void>): Promise<CaseJudgement> {
   const recorder = new TraceRecorder();
+  metadataHost?.recordInto(recorder);
   const startedAt = new Date().toISOString();
   const common = { baseUrl: facts.issuer, roleOf: rolesOf(facts), timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) };
   const probe = new Probe(recorder, common);
   const browser = new Probe(recorder, { ...common, actor: BROWSER });
   const logins: ProcessOutcome[] = [];
-  const drive = new AuthorizationServerDrive(probe, facts, loginFor(options, browser, logins), secrets);
+  const drive = new AuthorizationServerDrive(probe, facts, loginFor(options, browser, logins), secrets, metadataHost);
   try {
     await send(drive);
   } catch (error) {
@@ -385,9 +413,9 @@ async function attempt(
   return { checks: judgeAuthorizationServer(scenario, trace, options), processes, world, exchanges: recorder.exchanges, trace };
 }
 
-async function runOnce(scenario: AuthorizationServerScenario, facts: AuthorizationServerFacts, process: ListeningProcess | undefined, options: AuthorizationServerRunOptions, secrets: Set<string>): Promise<ScenarioResult> {
+async function runOnce(scenario: AuthorizationServerScenario, context: RunContext): Promise<ScenarioResult> {
   const began = performance.now();
-  const run = await attempt(scenario, facts, process, options, secrets, (drive) => scenario.drive?.(drive) ?? Promise.resolve());
-  if (run.trace) options.onTrace?.(scenario.id, run.trace);
-  return resultOf(scenario, options.specVersion, Math.round(performance.now() - began), run);
+  const run = await attempt(scenario, context, (drive) => scenario.drive?.(drive) ?? Promise.resolve());
+  if (run.trace) context.options.onTrace?.(scenario.id, run.trace);
+  return resultOf(scenario, context.options.specVersion, Math.round(performance.now() - began), run);
 }

@@ -16,6 +16,11 @@ export interface UserAgentOptions {
   probe: Probe;
   /** The client's redirect URI: the agent stops (never connects) when it is sent to a URL with this origin and path. */
   redirectUri: string;
+  /**
+   * The client's other redirect URIs, where the agent stops too: a request naming one redirect URI
+   * may be answered at another (the registered one), and nothing listens at any of them.
+   */
+  alsoStopAt?: string[];
   username?: string;
   password?: string;
   /** Navigations and form posts before it gives up (default 20). */
@@ -90,11 +95,11 @@ interface Choice {
 export class UserAgent {
   /** Lives as long as the agent, as a browser profile does: a second authorization finds the session of the first. */
   private readonly jar = new CookieJar();
-  private readonly redirectKey: string;
+  private readonly redirectKeys: Set<string>;
   private readonly maxSteps: number;
 
   constructor(private readonly options: UserAgentOptions) {
-    this.redirectKey = redirectEndpoint(options.redirectUri);
+    this.redirectKeys = new Set([options.redirectUri, ...(options.alsoStopAt ?? [])].map(redirectEndpoint));
     this.maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
   }
 
@@ -214,7 +219,7 @@ export class UserAgent {
     const action = new URL(actionText || pageUrl.href, pageUrl);
     const method = (submitter?.formMethod ?? form.method) === 'post' ? 'POST' : 'GET';
     const entries = formEntries(form, submitter, this.options);
-    if (method === 'POST' && redirectEndpoint(action.href) === this.redirectKey) {
+    if (method === 'POST' && this.redirectKeys.has(redirectEndpoint(action.href))) {
       return { kind: 'redirected', url: action.href, params: firstOfEach(entries), from: 'form_post', exchange };
     }
     const via = { userActivated: true, ...fromPage(pageUrl, action) };
@@ -228,7 +233,7 @@ export class UserAgent {
 
   /** Where a redirect, refresh or form leads: the redirect URI ends the walk unvisited; a web URL is the next request. */
   private towards(target: URL, via: Omit<Navigation, 'url'>, exchange: number | undefined, who: string): Navigation | AuthorizationOutcome {
-    if (redirectEndpoint(target.href) === this.redirectKey) {
+    if (this.redirectKeys.has(redirectEndpoint(target.href))) {
       if (exchange === undefined) return stopped(`${who} is the redirect URI itself`);
       return { kind: 'redirected', ...readRedirect(target), exchange };
     }

@@ -21,8 +21,11 @@ export const AUTHORIZE = {
   resourceFragment: 'authorize:resource-with-fragment',
 } as const;
 
-/** The `state` the valid request sends: characters a server that re-encodes or trims would change. */
-export const TRICKY_STATE = 'st a/te+=%&;~é';
+/**
+ * The `state` the valid request sends: characters a server that re-encodes or trims would change,
+ * all of them VSCHAR (RFC 6749 Appendix A.5: %x20-7E), which a strict server may insist on.
+ */
+export const TRICKY_STATE = "st a/te+=%&;~!*'()";
 
 const ALL = since('2025-03-26');
 
@@ -172,6 +175,16 @@ export const authorizationRedirectExact: CheckDef = {
   judge: (trace) => refusedEach(trace, [AUTHORIZE.pathChanged, AUTHORIZE.suffixed], (label) => `${label} (${authorization(trace, label)?.redirectUri})`),
 };
 
+export const authorizationUnknownClientRefused: CheckDef = {
+  id: 'authorization-unknown-client-refused',
+  title: 'an authorization request for a client the server does not know gets no code',
+  requirements: ['O21-AS-03', 'A-GEN-01'],
+  level: 'MUST',
+  specVersions: ALL,
+  specLinks: [LINK.oauth21RedirectErrors],
+  judge: (trace) => refusedEach(trace, [AUTHORIZE.unknownClient], () => 'a request for client_id mcp-auth-conformance-no-such-client'),
+};
+
 export const authorizationErrorsNotRedirected: CheckDef = {
   id: 'authorization-errors-not-redirected',
   title: 'an unregistered redirect URI or unknown client is answered by the server itself, never by a redirect to that URI',
@@ -185,7 +198,7 @@ export const authorizationErrorsNotRedirected: CheckDef = {
     for (const label of labels) {
       const record = recordOf(trace, label);
       if (isFinding(record)) return record;
-      // A code there is authorization-redirect-uri-exact's verdict.
+      // A code there is authorization-redirect-uri-exact's or authorization-unknown-client-refused's verdict.
       if (granted(record)) continue;
       if (redirectedTo(record, record.redirectUri)) {
         return unmet(`${label}: the server sent the browser to ${record.redirectUri} with ${record.params?.error ? `error=${record.params.error}` : 'a response'}: an open redirector`, authorizationEvidence(record, 'response.header.location'));

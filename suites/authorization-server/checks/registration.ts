@@ -137,7 +137,7 @@ export const registrationInvalidMetadata: CheckDef = {
 
 export const registrationErrorShape: CheckDef = {
   id: 'registration-error-shape',
-  title: 'a refused registration answers 400 with a JSON OAuth error (invalid_redirect_uri for a bad redirect URI), never HTML or 5xx',
+  title: 'a refused registration answers 400 with a JSON OAuth error (invalid_redirect_uri or invalid_client_metadata for a bad redirect URI), never HTML or 5xx',
   requirements: ['DCR-AS-07'],
   level: 'MUST',
   specVersions: ALL,
@@ -150,7 +150,8 @@ export const registrationErrorShape: CheckDef = {
       if (refused.length === 0) return missing('no registration was refused');
       for (const e of refused) {
         const badRedirect = e.label === REGISTER.httpRedirect || e.label === REGISTER.notUri;
-        const wrong = oauthErrorDefect(e, undefined, badRedirect ? ['invalid_redirect_uri'] : undefined);
+        // RFC 7591 §3.2.2 has invalid_redirect_uri for exactly this, but invalid_client_metadata is not wrong either.
+        const wrong = oauthErrorDefect(e, undefined, badRedirect ? ['invalid_redirect_uri', 'invalid_client_metadata'] : undefined);
         if (wrong) return unmet(`${e.label} ${wrong}`, [ev(e, oauthError(e)!.status !== 400 ? 'response.status' : 'response.body')]);
       }
       const unknownCodes = refused.map((e) => oauthError(e)!.error!).filter((code) => !REGISTRATION_ERRORS.has(code));

@@ -220,6 +220,7 @@ export const tokenForeignResource: CheckDef = {
     const aud = claims?.aud;
     const audiences = Array.isArray(aud) ? aud : aud === undefined ? [] : [aud];
     if (claims && !audiences.includes(FOREIGN_RESOURCE)) return met(`answered with a token, but not for ${FOREIGN_RESOURCE} (aud ${JSON.stringify(aud)})`, [ev(e)]);
+    if (!claims) return unmet(`a code granted for ${factsOf(trace).resource} was redeemed with resource ${FOREIGN_RESOURCE} and answered with an (opaque) token instead of invalid_target: the server ignored the resource it was asked for`, [ev(e, 'form.resource')]);
     return unmet(`a code granted for ${factsOf(trace).resource} was redeemed for ${FOREIGN_RESOURCE}`, [ev(e, 'form.resource')]);
   },
 };

@@ -16,6 +16,7 @@ import {
   authorizationPkceRequired,
   authorizationRedirectExact,
   authorizationResourceFragment,
+  authorizationUnknownClientRefused,
   authorizationState,
   TRICKY_STATE,
 } from '../checks/authorization.js';
@@ -70,6 +71,7 @@ export const authorizationScenarios: AuthorizationServerScenario[] = [
       authorizationPkceMethod,
       authorizationPkcePlain,
       authorizationRedirectExact,
+      authorizationUnknownClientRefused,
       authorizationErrorsNotRedirected,
       authorizationLoopbackPort,
       authorizationImplicitRefused,

@@ -35,12 +35,12 @@ export interface Contract {
   upstream?: { url: string; token: string };
 }
 
-function fail(message: string): never {
+export function fail(message: string): never {
   process.stderr.write(`error: ${message}\n`);
   process.exit(2);
 }
 
-function need(env: NodeJS.ProcessEnv, name: string): string {
+export function need(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name]?.trim();
   if (!value) fail(`missing ${name}`);
   return value;

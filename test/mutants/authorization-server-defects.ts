@@ -58,6 +58,7 @@ export const AUTHORIZATION_SERVER_DEFECTS = {
   'no-rotation': 'answers a refresh with the refresh token it was given',
   'superseded-accepted': 'a rotated refresh token stays valid: presenting it rotates it again',
   'reuse-not-revoking': 'refuses a superseded refresh token without revoking its family',
+  'narrowing-ignored': 'answers a refresh asking for part of the grant with a token for the whole grant',
   'scope-widened': 'grants whatever scope a refresh asks for',
   'revoke-no-op': 'revoking a family writes nothing, though the caller goes on as if it had (replayed codes and reused refresh tokens are still refused)',
   // Atomicity: these show only because every store operation awaits I/O

@@ -46,7 +46,8 @@ const BASE = ISSUER.replace(/\/$/, '');
 const BASE_PATH = new URL(ISSUER).pathname.replace(/\/$/, '');
 const ENDPOINT = { authorize: `${BASE}/authorize`, token: `${BASE}/token`, register: `${BASE}/register`, jwks: `${BASE}/jwks` };
 
-const SCOPES = ['mcp'];
+// Two, so that a refresh can ask for part of a grant.
+const SCOPES = ['mcp', 'mcp:tools'];
 const CODE_TTL_MS = 60_000;
 const ACCESS_TOKEN_TTL_S = has('long-lived-access-tokens') ? 7 * 24 * 3600 : 300;
 /** How long the immediate predecessor of a refresh token still yields its successor: a client that lost the answer to a timeout, or raced itself, keeps its session. */
@@ -620,7 +621,7 @@ async function refresh(form: URLSearchParams, clientId: string): Promise<Issued>
       }
       previous = record.successor;
     }
-    const grant = { clientId, scope: (asked ?? granted).join(' '), grantedScope: record.scope, resource: record.resource, family: record.family };
+    const grant = { clientId, scope: (asked && !has('narrowing-ignored') ? asked : granted).join(' '), grantedScope: record.scope, resource: record.resource, family: record.family };
     if (has('no-rotation')) return issue(grant, presented);
     const issued = await issue(grant);
     const rotated: RefreshRecord = { ...record, state: 'rotated', successor: issued.refreshToken!, rotatedAt: Date.now(), response: issued.body };

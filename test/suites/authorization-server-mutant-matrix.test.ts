@@ -117,6 +117,7 @@ const ROWS: Row[] = [
   { check: 'refresh-reuse-revokes-family', defect: 'reuse-not-revoking', scenario: REFRESH, reason: /the family's newest token still works \(200\)/ },
   { check: 'refresh-reuse-revokes-family', defect: 'revoke-no-op', scenario: REFRESH, reason: /the family's newest token still works \(200\)/ },
   { check: 'refresh-scope-not-widened', defect: 'scope-widened', scenario: REFRESH, reason: /the refresh granted mcp-auth-conformance:not-granted/ },
+  { check: 'refresh-scope-narrowed', defect: 'narrowing-ignored', scenario: REFRESH, reason: /a refresh asking for "mcp" got an access token for "mcp mcp:tools": mcp:tools was not asked for/ },
   { check: 'refresh-audience', defect: 'aud-not-resource', scenario: REFRESH, reason: new RegExp(`refreshed access token's aud is "${ISSUER}", not ${RESOURCE}`) },
   // Races: the defects are in how the store is used, and show only because it awaits I/O.
   { check: 'code-race-single-use', defect: 'code-check-then-set', scenario: CODE_RACE, reason: /one code was redeemed [2-8] times by [2-8] simultaneous requests/ },

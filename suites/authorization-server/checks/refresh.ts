@@ -16,6 +16,8 @@ export const REFRESH = {
   afterReuse: 'refresh:successor-after-reuse',
   scopeGrant: 'scope-grant:token',
   widened: 'refresh:wider-scope',
+  narrowGrant: 'narrow-grant:token',
+  narrowed: 'refresh:narrower-scope',
 } as const;
 
 /** A scope no authorization of this run asked for. */
@@ -136,6 +138,30 @@ export const refreshScopeNotWidened: CheckDef = {
     const scopes = grantedScopes(e);
     if (scopes?.includes(EXTRA_SCOPE)) return unmet(`the refresh granted ${EXTRA_SCOPE}, which the user never granted (scope ${JSON.stringify(scopes.join(' '))})`, [ev(e, 'response.body.scope')]);
     return met(`answered without the extra scope${scopes ? ` (scope ${JSON.stringify(scopes.join(' '))})` : ''}`, [ev(e)]);
+  },
+};
+
+export const refreshScopeNarrowed: CheckDef = {
+  id: 'refresh-scope-narrowed',
+  title: 'a refresh asking for part of the granted scope gets an access token of that part only',
+  requirements: ['O21-AS-12', 'RI-AS-05'],
+  level: 'SHOULD',
+  specVersions: ALL,
+  specLinks: [LINK.oauth21Refresh, LINK.oauth21RefreshScope],
+  judge: (trace) => {
+    const token = refreshToken(trace, REFRESH.narrowGrant);
+    if (typeof token !== 'string') return token;
+    const granted = grantedScopes(labelled(trace, REFRESH.narrowGrant)!) ?? [];
+    if (granted.length < 2) return skip(`the grant's scope (${JSON.stringify(granted.join(' '))}) has no part to narrow to`);
+    const e = exchangeOf(trace, REFRESH.narrowed);
+    if (isFinding(e)) return e;
+    const asked = new URLSearchParams(e.request.body ?? '').get('scope') ?? '';
+    if (!isSuccess(e)) return unmet(`a refresh asking for ${JSON.stringify(asked)}, part of the granted ${JSON.stringify(granted.join(' '))}, was refused: ${describeAnswer(e)}`, [ev(e, 'response.body')]);
+    const got = grantedScopes(e);
+    const dropped = granted.filter((scope) => !asked.split(' ').includes(scope));
+    const kept = got?.filter((scope) => dropped.includes(scope)) ?? [];
+    if (kept.length > 0) return unmet(`a refresh asking for ${JSON.stringify(asked)} got an access token for ${JSON.stringify(got!.join(' '))}: ${kept.join(', ')} was not asked for`, [ev(e, 'response.body.scope')]);
+    return met(`the refresh asking for ${JSON.stringify(asked)} got ${got ? JSON.stringify(got.join(' ')) : 'the scope it asked for (none stated, RFC 6749 §5.1)'}`, [ev(e)]);
   },
 };
 

@@ -3,7 +3,7 @@
 import type { AuthorizationServerScenario } from '../../../core/scenario.js';
 import { since } from '../../../core/spec.js';
 import { pkcePair, type AuthorizationServerDrive } from '../../../core/targets/authorization-server/drive.js';
-import { EXTRA_SCOPE, REFRESH, refreshAudience, refreshOldRefused, refreshReuseRevokes, refreshRotated, refreshScopeNotWidened, refreshTokenIssued } from '../checks/refresh.js';
+import { EXTRA_SCOPE, REFRESH, refreshAudience, refreshOldRefused, refreshReuseRevokes, refreshRotated, refreshScopeNarrowed, refreshScopeNotWidened, refreshTokenIssued } from '../checks/refresh.js';
 import {
   FOREIGN_RESOURCE,
   TOKEN,
@@ -56,6 +56,10 @@ async function probeRefresh(drive: AuthorizationServerDrive): Promise<void> {
   const scoped = await drive.grant(stem(REFRESH.scopeGrant));
   const granted = typeof scoped.tokens?.json?.scope === 'string' ? scoped.tokens.json.scope : drive.facts.scope;
   if (scoped.tokens?.refreshToken) await drive.refresh(REFRESH.widened, scoped.tokens.refreshToken, { scope: [granted, EXTRA_SCOPE].filter(Boolean).join(' ') });
+  // And one more, for a refresh that asks for part of what was granted.
+  const narrow = await drive.grant(stem(REFRESH.narrowGrant));
+  const parts = (typeof narrow.tokens?.json?.scope === 'string' ? narrow.tokens.json.scope : (drive.facts.scope ?? '')).split(' ').filter(Boolean);
+  if (narrow.tokens?.refreshToken && parts.length > 1) await drive.refresh(REFRESH.narrowed, narrow.tokens.refreshToken, { scope: parts[0] });
 }
 
 export const tokenScenarios: AuthorizationServerScenario[] = [
@@ -74,11 +78,11 @@ export const tokenScenarios: AuthorizationServerScenario[] = [
     id: 'as/refresh',
     title: 'Refresh-token rotation',
     description:
-      'A public client refreshes twice, then presents its first refresh token (two rotations old, beyond any grace window), then the newest one; a second grant asks a refresh for a scope never granted. A correct server issues a refresh token, rotates it on every use, refuses the superseded one with 400 invalid_grant, revokes the family on reuse, and never widens the scope.',
+      'A public client refreshes twice, then presents its first refresh token (two rotations old, beyond any grace window), then the newest one; a second grant asks a refresh for a scope never granted, a third one for part of its scope. A correct server issues a refresh token, rotates it on every use, refuses the superseded one with 400 invalid_grant, revokes the family on reuse, never widens the scope and narrows it when asked.',
     suites: ['authorization-server', 'core', 'refresh'],
     specVersions: since('2025-06-18'),
     needs: ['client', 'login'],
     drive: probeRefresh,
-    checks: [refreshTokenIssued, refreshRotated, refreshOldRefused, refreshReuseRevokes, refreshScopeNotWidened, refreshAudience],
+    checks: [refreshTokenIssued, refreshRotated, refreshOldRefused, refreshReuseRevokes, refreshScopeNotWidened, refreshScopeNarrowed, refreshAudience],
   },
 ];

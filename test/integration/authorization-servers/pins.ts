@@ -56,6 +56,8 @@ const PKCE_OPTIONAL = {
   status: 'fail',
   why: 'a request without code_challenge gets a code: PKCE is applied only when the request carries a code_challenge, and nothing can require it (MCP "Authorization Code Protection" and OAuth 2.1 §4.1.1: PKCE is REQUIRED; RFC 7636 §4.4.1: a server requiring it answers invalid_request)',
 } as const;
+/** The kit asks these servers for one scope: a refresh has nothing of it to leave out. */
+const ONE_SCOPE = { status: 'skip', why: 'the grant holds one scope (the kit asks for one), so a refresh has no part of it to narrow to; narrowing is judged where a grant holds two' } as const;
 const REPLAY_KEEPS_TOKENS = { status: 'warn', why: 'a replayed code is refused, but the refresh token its first redemption issued keeps working: nothing links a code to its tokens (OAuth 2.1 §4.1.3 and §7.5.3: SHOULD revoke them)' } as const;
 
 export const AUTHORIZATION_SERVER_PINS: AuthorizationServerPin[] = [
@@ -67,6 +69,7 @@ export const AUTHORIZATION_SERVER_PINS: AuthorizationServerPin[] = [
     wiring: 'open registration, pkce.required, resourceIndicators issuing RS256 JWT access tokens for the one MCP server, issueRefreshToken, rotateRefreshToken: true, responseTypes ["code"], an interaction handler that logs in and consents, the library\'s in-memory store',
     scope: MCP_READ,
     verdicts: {
+      'refresh-scope-narrowed': ONE_SCOPE,
       'refresh-race-winner-survives': {
         status: 'warn',
         why:
@@ -82,6 +85,7 @@ export const AUTHORIZATION_SERVER_PINS: AuthorizationServerPin[] = [
     wiring: 'the same configuration, the in-memory store answering each operation after 3 ms, as a database does',
     scope: MCP_READ,
     verdicts: {
+      'refresh-scope-narrowed': ONE_SCOPE,
       'code-race-single-use': {
         status: 'fail',
         why: 'two redemptions of one code released together both get tokens: the authorization_code grant reads the code (find), checks `consumed` and marks it (consume) as separate store operations with no atomic check-and-set, so each racer reads it unconsumed before either writes (OAuth 2.1 §4.1.3: a code is redeemed once; O21-AS-05). Every drawn case races, so the property always fails',
@@ -110,6 +114,7 @@ export const AUTHORIZATION_SERVER_PINS: AuthorizationServerPin[] = [
     // its protected-resource metadata names the same string, which is what an MCP client compares.
     issuerPath: '/',
     verdicts: {
+      'refresh-scope-narrowed': { status: 'skip', why: 'no refresh token is ever issued, so there is no refresh to narrow (refresh-token-issued carries the verdict)' },
       'metadata-oidc-consistent': NO_OIDC_DISCOVERY,
       'registration-redirect-uri-rules': {
         status: 'fail',
@@ -160,6 +165,7 @@ export const AUTHORIZATION_SERVER_PINS: AuthorizationServerPin[] = [
     wiring: 'OAuth2Server#authorize and #token over a Map-backed model with validateScope and a loopback-port validateRedirectUri, a fixed authenticated user; RFC 8414 metadata and RFC 7591 registration are a thin wrapper of the target\'s own, which the metadata and registration verdicts judge',
     scope: MCP_READ,
     verdicts: {
+      'refresh-scope-narrowed': ONE_SCOPE,
       'metadata-oidc-consistent': NO_OIDC_DISCOVERY,
       'authorization-iss-sent': NO_ISS,
       'authorization-pkce-required': PKCE_OPTIONAL,
@@ -186,6 +192,7 @@ export const AUTHORIZATION_SERVER_PINS: AuthorizationServerPin[] = [
     wiring: 'issuer() on @hono/node-server with MemoryStorage, an allow callback for the one client and its redirect URI (loopback on any port), a provider that signs the user in at once, access tokens of an hour',
     clientId: 'mcp-conformance-client',
     verdicts: {
+      'refresh-scope-narrowed': ONE_SCOPE,
       'metadata-pkce-s256': {
         status: 'fail',
         why: 'the metadata has no code_challenge_methods_supported, which RFC 8414 §2 reads as no PKCE, and MCP "Authorization Code Protection" says clients MUST refuse to proceed then; OpenAuth supports S256 but does not say so',

@@ -12,7 +12,7 @@ export type EndpointRole =
   | 'cimd' // a client ID metadata document the kit hosts for the client
   | 'mcp' // the MCP endpoint of the resource server
   | 'callback' // the client's own redirect_uri listener, reached by the kit acting as browser
-  | 'introspection' // RFC 7662, asked by a server under test about an opaque token
+  | 'introspection' // RFC 7662: asked by a server under test, or by the kit of an authorization server under test, about an opaque token
   | 'upstream' // the API the kit offers a server under test to call (token passthrough)
   | 'unknown'; // nothing in the world serves this URL (a wrong well-known path, say)
 

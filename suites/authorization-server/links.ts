@@ -23,6 +23,7 @@ export const LINK = {
   rfc7636Server: RFC(7636, '4.4.1'),
   rfc7636Verify: RFC(7636, '4.6'),
   rfc8707: RFC(8707, '2'),
+  rfc7662Response: RFC(7662, '2.2'),
   rfc8252Loopback: RFC(8252, '7.3'),
   rfc9207: RFC(9207, '2'),
   rfc9207Metadata: RFC(9207, '3'),

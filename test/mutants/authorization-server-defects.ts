@@ -53,6 +53,7 @@ export const AUTHORIZATION_SERVER_DEFECTS = {
   'replay-not-revoking': 'refuses a replayed code but leaves what its first redemption issued alive',
   'aud-not-resource': 'every access token has the issuer as aud instead of the resource',
   'foreign-resource-accepted': 'redeems a code for whatever resource the token request names, with that resource as aud',
+  'introspection-aud-not-resource': 'with AS_TOKEN_FORMAT=opaque, introspection names the issuer as aud instead of the resource',
   // Refresh tokens
   'no-refresh-token': 'issues no refresh token, though the metadata offers the refresh_token grant',
   'no-rotation': 'answers a refresh with the refresh token it was given',

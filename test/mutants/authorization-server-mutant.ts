@@ -6,6 +6,8 @@
 // MCP_CONFORMANCE_ISSUER, MCP_CONFORMANCE_RESOURCE) and AS_DEFECTS=name,name (empty = correct;
 // names in authorization-server-defects.ts). STORE_DELAY_MS (default 2) is how long every store
 // operation waits, as a database round trip would: races the kit provokes are real races here.
+// AS_TOKEN_FORMAT=opaque issues random access tokens, told about only by RFC 7662 introspection,
+// instead of JWTs: a way of being correct, not a defect.
 // Client ID metadata documents are fetched with node's fetch, which trusts the CA the kit names in
 // NODE_EXTRA_CA_CERTS.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -41,10 +43,11 @@ const PORT = Number(required('PORT'));
 const ISSUER = required('MCP_CONFORMANCE_ISSUER');
 const RESOURCE = required('MCP_CONFORMANCE_RESOURCE');
 const STORE_DELAY_MS = Number(process.env.STORE_DELAY_MS ?? 2);
+const OPAQUE = process.env.AS_TOKEN_FORMAT === 'opaque';
 
 const BASE = ISSUER.replace(/\/$/, '');
 const BASE_PATH = new URL(ISSUER).pathname.replace(/\/$/, '');
-const ENDPOINT = { authorize: `${BASE}/authorize`, token: `${BASE}/token`, register: `${BASE}/register`, jwks: `${BASE}/jwks` };
+const ENDPOINT = { authorize: `${BASE}/authorize`, token: `${BASE}/token`, register: `${BASE}/register`, jwks: `${BASE}/jwks`, introspect: `${BASE}/introspect` };
 
 // Two, so that a refresh can ask for part of a grant.
 const SCOPES = ['mcp', 'mcp:tools'];
@@ -130,6 +133,15 @@ interface Family {
   revoked: boolean;
 }
 
+/** An opaque access token: what introspection tells its client. */
+interface AccessRecord {
+  clientId: string;
+  scope: string;
+  resource: string;
+  /** Seconds since the epoch, as `exp` says it. */
+  expiresAt: number;
+}
+
 const store = new Store(STORE_DELAY_MS);
 const { privateKey, publicKey } = await generateKeyPair('ES256');
 const KID = randomUUID();
@@ -184,6 +196,7 @@ function metadata(kind: 'rfc8414' | 'oidc'): Record<string, unknown> {
     code_challenge_methods_supported: ['S256', ...(has('plain-accepted') ? ['plain'] : [])],
     authorization_response_iss_parameter_supported: true,
     client_id_metadata_document_supported: true,
+    ...(OPAQUE ? { introspection_endpoint: ENDPOINT.introspect } : {}),
   };
   // OpenID Connect Discovery requires these even of a server that only serves OAuth clients.
   if (kind === 'oidc') Object.assign(doc, { subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['ES256'] });
@@ -433,6 +446,15 @@ function redirect(res: ServerResponse, to: string, params: Record<string, string
   res.writeHead(302, { location: url.href, ...NO_STORE }).end();
 }
 
+/** A JWT, or in the opaque mode a random string whose meaning only the store holds. */
+async function accessToken(claims: { clientId: string; scope: string; resource: string }): Promise<string> {
+  if (!OPAQUE) return signAccessToken(claims);
+  const token = randomToken();
+  const record: AccessRecord = { clientId: claims.clientId, scope: claims.scope, resource: claims.resource, expiresAt: Math.floor(Date.now() / 1000) + ACCESS_TOKEN_TTL_S };
+  await store.set(`access:${token}`, record);
+  return token;
+}
+
 async function signAccessToken(claims: { clientId: string; scope: string; resource: string }): Promise<string> {
   return new SignJWT({ client_id: claims.clientId, scope: claims.scope })
     .setProtectedHeader({ alg: 'ES256', kid: KID, typ: 'at+jwt' })
@@ -470,8 +492,8 @@ async function authorize(url: URL, res: ServerResponse): Promise<void> {
 
   const responseType = q.get('response_type');
   if (responseType === 'token' && has('implicit-token')) {
-    const accessToken = await signAccessToken({ clientId: client.client_id, scope: SCOPES.join(' '), resource: RESOURCE });
-    return answer({ access_token: accessToken, token_type: 'Bearer', expires_in: String(ACCESS_TOKEN_TTL_S) }, true);
+    const issued = await accessToken({ clientId: client.client_id, scope: SCOPES.join(' '), resource: RESOURCE });
+    return answer({ access_token: issued, token_type: 'Bearer', expires_in: String(ACCESS_TOKEN_TTL_S) }, true);
   }
   if (responseType !== 'code') return refuse(responseType ? 'unsupported_response_type' : 'invalid_request', 'only response_type=code is supported');
   if (state !== null && has('state-charset-refused') && !/^[A-Za-z0-9._~-]*$/.test(state)) return refuse('invalid_request', 'state has characters that are not allowed');
@@ -533,13 +555,13 @@ interface Issued {
 
 /** A token response and the refresh token it carries, stored as active before anyone can see it. */
 async function issue(grant: { clientId: string; scope: string; grantedScope: string; resource: string; family: string }, keepRefreshToken?: string): Promise<Issued> {
-  const accessToken = await signAccessToken(grant);
+  const access = await accessToken(grant);
   const refreshToken = has('no-refresh-token') ? undefined : (keepRefreshToken ?? randomToken());
   if (refreshToken !== undefined && keepRefreshToken === undefined) {
     const record: RefreshRecord = { family: grant.family, clientId: grant.clientId, scope: grant.grantedScope, resource: grant.resource, state: 'active' };
     await store.set(`refresh:${refreshToken}`, record);
   }
-  const body = JSON.stringify({ access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_TTL_S, scope: grant.scope, ...(refreshToken ? { refresh_token: refreshToken } : {}) });
+  const body = JSON.stringify({ access_token: access, token_type: 'Bearer', expires_in: ACCESS_TOKEN_TTL_S, scope: grant.scope, ...(refreshToken ? { refresh_token: refreshToken } : {}) });
   return { body, ...(refreshToken ? { refreshToken } : {}) };
 }
 
@@ -655,6 +677,23 @@ async function token(req: IncomingMessage, res: ServerResponse): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Introspection (RFC 7662), served in the opaque mode
+
+/** The holder of a live token learns what it is for; an unknown or expired token, or another client's, is only `active: false` (RFC 7662 §2.2). */
+async function introspect(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const form = new URLSearchParams(await readBody(req));
+  // The client authenticates as at the token endpoint: a public client by its client_id.
+  const client = await clientOf(form.get('client_id'), null);
+  if (typeof client === 'string') return oauthError(res, 'invalid_client', client, 401);
+  const token = form.get('token');
+  if (!token) return oauthError(res, 'invalid_request', 'token is required');
+  const record = await store.get<AccessRecord>(`access:${token}`);
+  if (!record || record.clientId !== client.client_id || record.expiresAt <= Date.now() / 1000) return sendJson(res, 200, { active: false }, NO_STORE);
+  const aud = has('introspection-aud-not-resource') ? ISSUER : record.resource;
+  sendJson(res, 200, { active: true, scope: record.scope, client_id: record.clientId, aud, exp: record.expiresAt, iss: ISSUER }, NO_STORE);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Routing
 
 async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -667,6 +706,7 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (method === 'GET' && path === new URL(ENDPOINT.authorize).pathname) return authorize(url, res);
   if (method === 'POST' && path === new URL(ENDPOINT.token).pathname) return token(req, res);
   if (method === 'POST' && path === new URL(ENDPOINT.register).pathname) return register(req, res);
+  if (OPAQUE && method === 'POST' && path === new URL(ENDPOINT.introspect).pathname) return introspect(req, res);
   sendJson(res, 404, { error: 'not_found' });
 }
 

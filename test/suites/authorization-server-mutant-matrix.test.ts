@@ -23,6 +23,8 @@ interface Row {
   specVersion?: SelectableSpecVersion;
   /** Other checks the one defect necessarily fails or warns on too, each with the reason in a comment. */
   alsoFails?: string[];
+  /** The mutant's mode beside its defect, such as AS_TOKEN_FORMAT. */
+  env?: Record<string, string>;
 }
 
 const SPEC_VERSION: SelectableSpecVersion = '2026-07-28';
@@ -36,6 +38,9 @@ const LANES = 2;
  * window that gives racing refreshes one successor).
  */
 const CORRECT_WARNS: string[] = [];
+
+/** Access tokens the kit can read only by introspection. */
+const OPAQUE = { AS_TOKEN_FORMAT: 'opaque' };
 
 const ISSUER = String.raw`http://127\.0\.0\.1:\d+`;
 const RESOURCE = String.raw`http://127\.0\.0\.1:3000/mcp`;
@@ -109,6 +114,7 @@ const ROWS: Row[] = [
   { check: 'token-replay-revokes', defect: 'replay-not-revoking', scenario: TOKEN, reason: /refresh token of its first redemption still works \(200\)/ },
   { check: 'token-replay-revokes', defect: 'revoke-no-op', scenario: TOKEN, reason: /refresh token of its first redemption still works \(200\)/ },
   { check: 'token-audience', defect: 'aud-not-resource', scenario: TOKEN, reason: new RegExp(`aud is "${ISSUER}", not the resource ${RESOURCE}`) },
+  { check: 'token-audience', defect: 'introspection-aud-not-resource', scenario: TOKEN, env: OPAQUE, reason: new RegExp(`introspection says the access token's aud is "${ISSUER}", not the resource ${RESOURCE}`) },
   { check: 'token-foreign-resource-refused', defect: 'foreign-resource-accepted', scenario: TOKEN, reason: /granted for http:\/\/127\.0\.0\.1:3000\/mcp was redeemed for https:\/\/other-resource\.mcp-auth-conformance\.example\/mcp/ },
   // Refresh tokens
   { check: 'refresh-token-issued', defect: 'no-refresh-token', scenario: REFRESH, reason: /the code redemption issued no refresh token/ },
@@ -131,16 +137,17 @@ interface Run {
   defects: AuthorizationServerDefect[];
   scenarios: string[];
   specVersion: SelectableSpecVersion;
+  env?: Record<string, string>;
 }
 
-const runKey = (row: Row): string => `${row.defect}@${row.specVersion ?? SPEC_VERSION}`;
+const runKey = (row: Row): string => [`${row.defect}@${row.specVersion ?? SPEC_VERSION}`, ...Object.entries(row.env ?? {}).map(([name, value]) => `${name}=${value}`)].join(' ');
 
 /** One run per defect (and spec version), with the scenarios of all its rows, in the suite's order. */
 function runsOf(rows: readonly Row[]): Map<string, Run> {
   const runs = new Map<string, Run>();
   for (const row of rows) {
     const key = runKey(row);
-    const run = runs.get(key) ?? { defects: [row.defect], scenarios: [], specVersion: row.specVersion ?? SPEC_VERSION };
+    const run = runs.get(key) ?? { defects: [row.defect], scenarios: [], specVersion: row.specVersion ?? SPEC_VERSION, ...(row.env ? { env: row.env } : {}) };
     if (!run.scenarios.includes(row.scenario)) run.scenarios.push(row.scenario);
     runs.set(key, run);
   }
@@ -151,6 +158,8 @@ function runsOf(rows: readonly Row[]): Map<string, Run> {
 
 const RUNS = runsOf(ROWS);
 const CORRECT: Run = { defects: [], scenarios: authorizationServerScenarios.map((s) => s.id), specVersion: SPEC_VERSION };
+/** The correct server with opaque access tokens: the token scenarios, refresh and races included, since they all issue one. */
+const CORRECT_OPAQUE: Run = { defects: [], scenarios: [TOKEN, REFRESH, CODE_RACE, REFRESH_RACE], specVersion: SPEC_VERSION, env: OPAQUE };
 function execute(run: Run): Promise<Report> {
   return runAuthorizationServerScenarios({
     target: { command: `${shellQuote(process.execPath)} ${shellQuote(path.join(ROOT, AUTHORIZATION_SERVER_MUTANT.compiled))}` },
@@ -163,8 +172,8 @@ function execute(run: Run): Promise<Report> {
     timeoutMs: 45_000,
     startTimeoutMs: 30_000,
     redact: true,
-    // Set explicitly, so that AS_DEFECTS left in the developer's shell cannot leak in.
-    env: { AS_DEFECTS: run.defects.join(',') },
+    // Set explicitly, so that AS_DEFECTS or AS_TOKEN_FORMAT left in the developer's shell cannot leak in.
+    env: { AS_DEFECTS: run.defects.join(','), AS_TOKEN_FORMAT: '', ...run.env },
     // A fixed seed, so that a race found once is found on every run; no shrinking, since a race
     // shrinks slowly and the first counterexample already says what the row needs.
     property: { runs: 5, seed: 20261202, shrink: false },
@@ -190,7 +199,7 @@ let reports: Map<string, Promise<Report>>;
 
 beforeAll(() => {
   ensureCompiled(AUTHORIZATION_SERVER_MUTANT);
-  reports = scheduled([['correct', CORRECT], ...RUNS.entries()]);
+  reports = scheduled([['correct', CORRECT], ['correct-opaque', CORRECT_OPAQUE], ...RUNS.entries()]);
   // A failing run is reported by the tests that read it, not as an unhandled rejection here.
   for (const report of reports.values()) report.catch(() => undefined);
 }, TEST_TIMEOUT_MS);
@@ -212,6 +221,18 @@ describe('the correct authorization server', () => {
     // Passing, not merely skipped: each check saw what it judges.
     const all = authorizationServerScenarios.flatMap((s) => s.checks.map((c) => c.id));
     expect(all.filter((id) => !checks.some((c) => c.id === id && c.status === 'pass') && !CORRECT_WARNS.includes(id))).toEqual([]);
+  }, TEST_TIMEOUT_MS);
+
+  it('with opaque access tokens, passes every check of the code redemption, the audience judged by introspection', async () => {
+    const report = await reports.get('correct-opaque')!;
+    expect(report.stoppedEarly).toBeUndefined();
+    const checks = checksOf(report);
+    expect(checks.filter((c) => failing(c) || c.status === 'not-reached').map(line)).toEqual([]);
+    const scenario = authorizationServerScenarios.find((s) => s.id === TOKEN)!;
+    expect(scenario.checks.filter((check) => !checks.some((c) => c.scenario === TOKEN && c.id === check.id && c.status === 'pass')).map((check) => check.id)).toEqual([]);
+    const audience = checks.find((c) => c.scenario === TOKEN && c.id === 'token-audience')!;
+    expect(audience.message).toMatch(new RegExp(`^introspection says aud includes ${RESOURCE}$`));
+    expect(audience.evidence.length).toBeGreaterThan(0);
   }, TEST_TIMEOUT_MS);
 });
 

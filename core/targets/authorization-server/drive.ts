@@ -3,7 +3,7 @@
 // the kit acts as. Scenarios send; they never judge. Every credential the server hands out goes into
 // `secrets`, so the report can be redacted before anyone reads it.
 import { createHash, randomBytes } from 'node:crypto';
-import type { AuthorizationRecord, AuthorizationServerClient, AuthorizationServerFacts } from '../../trace.js';
+import type { AuthorizationRecord, AuthorizationServerClient, AuthorizationServerFacts, EndpointRole } from '../../trace.js';
 import type { HeldRequest, Probe, ProbeRequest, ProbeResult, TogetherResult } from '../probe.js';
 import type { ClientMetadataHost } from '../../../mocks/client-metadata-host.js';
 import type { AuthorizationOutcome } from './user-agent.js';
@@ -82,6 +82,9 @@ export function jsonObject(body: string | undefined): Record<string, unknown> | 
 
 const FORM = 'application/x-www-form-urlencoded';
 
+const CLIENT_ENDPOINT_ROLES = { token_endpoint: 'token', introspection_endpoint: 'introspection' } as const satisfies Partial<Record<EndpointName, EndpointRole>>;
+export type ClientEndpoint = keyof typeof CLIENT_ENDPOINT_ROLES;
+
 export class AuthorizationServerDrive {
   /** Every authorization request's end, in order: the trace carries them for the checks. */
   readonly authorizations: AuthorizationRecord[] = [];
@@ -157,10 +160,13 @@ export class AuthorizationServerDrive {
     return { record, ...(client ? { client } : {}), ...(code ? { code } : {}), pkce, redirectUri, state };
   }
 
-  /** The token request's headers and form with the client's authentication applied (RFC 6749 §2.3.1). */
-  tokenRequest(form: Record<string, string | null>, client: AuthorizationServerClient | undefined = this.client): ProbeRequest {
-    const endpoint = this.endpoint('token_endpoint');
-    if (!endpoint) throw new Error('the metadata names no token_endpoint');
+  /**
+   * A form POST to an endpoint where the client authenticates (RFC 6749 §2.3.1): the token endpoint,
+   * or introspection, which RFC 7662 §2.1 lets a server protect with the same credentials.
+   */
+  clientRequest(name: ClientEndpoint, form: Record<string, string | null>, client: AuthorizationServerClient | undefined = this.client): ProbeRequest {
+    const endpoint = this.endpoint(name);
+    if (!endpoint) throw new Error(`the metadata names no ${name}`);
     const body = new URLSearchParams();
     const headers: Record<string, string> = { 'content-type': FORM, accept: 'application/json' };
     if (client?.authMethod === 'client_secret_basic' && client.client_secret !== undefined) {
@@ -171,11 +177,11 @@ export class AuthorizationServerDrive {
       body.set('client_id', client.client_id);
       if (client.authMethod === 'client_secret_post' && client.client_secret !== undefined) body.set('client_secret', client.client_secret);
     }
-    for (const [name, value] of Object.entries(form)) {
-      if (value === null) body.delete(name);
-      else body.set(name, value);
+    for (const [field, value] of Object.entries(form)) {
+      if (value === null) body.delete(field);
+      else body.set(field, value);
     }
-    return { method: 'POST', url: endpoint, headers, body: body.toString(), role: 'token' };
+    return { method: 'POST', url: endpoint, headers, body: body.toString(), role: CLIENT_ENDPOINT_ROLES[name] };
   }
 
   /** Reads a token endpoint answer and remembers what it issued. */
@@ -190,7 +196,7 @@ export class AuthorizationServerDrive {
   }
 
   async token(label: string, form: Record<string, string | null>, client?: AuthorizationServerClient): Promise<TokenResult> {
-    return this.tokenResult(await this.probe.send(label, this.tokenRequest(form, client)));
+    return this.tokenResult(await this.probe.send(label, this.clientRequest('token_endpoint', form, client)));
   }
 
   /** The code redemption of an authorization, changed as `form` says. */
@@ -222,9 +228,16 @@ export class AuthorizationServerDrive {
 
   /** Token requests released together, their last bytes held back until every one is sent. */
   async tokensTogether(requests: Array<{ label: string; form: Record<string, string | null>; offsetMs?: number }>): Promise<Array<TokenResult & Pick<TogetherResult, 'releasedAt'>>> {
-    const held: HeldRequest[] = requests.map(({ label, form, offsetMs }) => ({ label, request: this.tokenRequest(form), ...(offsetMs ? { offsetMs } : {}) }));
+    const held: HeldRequest[] = requests.map(({ label, form, offsetMs }) => ({ label, request: this.clientRequest('token_endpoint', form), ...(offsetMs ? { offsetMs } : {}) }));
     const results = await this.probe.sendTogether(held);
     return results.map((result) => ({ ...this.tokenResult(result), releasedAt: result.releasedAt }));
+  }
+
+  /** An introspection request (RFC 7662 §2.1) about `token`, made as `client`, the one holding it. */
+  async introspect(label: string, token: string, client: AuthorizationServerClient | undefined = this.client): Promise<ProbeResult & { json?: Record<string, unknown> }> {
+    const result = await this.probe.send(label, this.clientRequest('introspection_endpoint', { token, token_type_hint: 'access_token' }, client));
+    const json = jsonObject(result.response?.body);
+    return { ...result, ...(json ? { json } : {}) };
   }
 
   /** A registration request (RFC 7591) with this body, sent as it is: a string is not re-encoded. */

@@ -5,7 +5,7 @@ import { met, missing, skip, unmet, type CheckDef, type Finding } from '../../..
 import { since } from '../../../core/spec.js';
 import type { Exchange, Trace } from '../../../core/trace.js';
 import { LINK } from '../links.js';
-import { CLIENT, describeAnswer, ev, factsOf, isSuccess, issuedTokens, jwtClaims, labelled, noAnswer, oauthError, oauthErrorDefect } from '../observe.js';
+import { CLIENT, describeAnswer, ev, factsOf, isSuccess, issuedTokens, jwtClaims, labelled, metadataOf, noAnswer, oauthError, oauthErrorDefect } from '../observe.js';
 
 export const TOKEN = {
   grant: 'grant:token',
@@ -16,6 +16,7 @@ export const TOKEN = {
   replay: 'replayed-code:token',
   afterReplay: 'replayed-code:refresh-first-grant',
   otherResource: 'other-resource:token',
+  introspect: 'grant:introspect',
 } as const;
 
 /** A resource no grant of this run was for. */
@@ -181,23 +182,40 @@ export const tokenReplayRevokes: CheckDef = {
   },
 };
 
+/** The audiences an `aud` names: RFC 7519 §4.1.3 and RFC 7662 §2.2 allow a string or a list. */
+const audiencesOf = (aud: unknown): unknown[] => (Array.isArray(aud) ? aud : aud === undefined ? [] : [aud]);
+
+/** An opaque token's audience as introspection (RFC 7662) tells it to the client that holds the token. */
+function introspectedAudience(trace: Trace, resource: string): Finding {
+  if (typeof metadataOf(trace)?.introspection_endpoint !== 'string') return skip('the access token is opaque and the metadata names no introspection_endpoint: its audience is not visible to the kit');
+  const e = exchangeOf(trace, TOKEN.introspect);
+  if (isFinding(e)) return e;
+  const json = oauthError(e)?.json;
+  // RFC 7662 §2.1 lets a server require authorization of its own: not every client may introspect.
+  if (e.response!.status !== 200 || !json) return skip(`the access token is opaque, and the server does not let this client introspect it: ${e.label} answered ${describeAnswer(e)}`);
+  // A token just issued that introspects inactive is wrong, but not about its audience.
+  if (json.active !== true) return skip(`the access token is opaque, and introspection calls the token just issued active ${JSON.stringify(json.active)}: its audience is not told`);
+  if (json.aud === undefined) return skip('the access token is opaque, and its introspection has no aud (RFC 7662 §2.2 makes it optional)');
+  if (audiencesOf(json.aud).includes(resource)) return met(`introspection says aud includes ${resource}`, [ev(e, 'response.body.aud')]);
+  return unmet(`introspection says the access token's aud is ${JSON.stringify(json.aud)}, not the resource ${resource} it was asked for: any server of this issuer would accept it`, [ev(e, 'response.body.aud')]);
+}
+
 export const tokenAudience: CheckDef = {
   id: 'token-audience',
-  title: 'a JWT access token is audience-restricted to the `resource` it was asked for',
+  title: 'an access token is audience-restricted to the `resource` it was asked for (`aud` of a JWT, or of an opaque token\'s introspection)',
   requirements: ['RI-AS-01'],
   level: 'SHOULD',
   specVersions: ALL,
-  specLinks: [LINK.rfc8707],
+  specLinks: [LINK.rfc8707, LINK.rfc7662Response],
   judge: (trace) => {
     const e = redemption(trace);
     if (isFinding(e)) return e;
     const token = issuedTokens(e).accessToken!;
-    const claims = jwtClaims(token);
-    if (!claims) return skip('the access token is opaque: its audience is not visible to the kit');
     const resource = factsOf(trace).resource;
+    const claims = jwtClaims(token);
+    if (!claims) return introspectedAudience(trace, resource);
     const aud = claims.aud;
-    const audiences = Array.isArray(aud) ? aud : aud === undefined ? [] : [aud];
-    if (audiences.includes(resource)) return met(`aud includes ${resource}`, [ev(e, 'response.body.access_token')]);
+    if (audiencesOf(aud).includes(resource)) return met(`aud includes ${resource}`, [ev(e, 'response.body.access_token')]);
     return unmet(`the access token's aud is ${JSON.stringify(aud)}, not the resource ${resource} it was asked for: any server of this issuer would accept it`, [ev(e, 'response.body.access_token', 'aud')]);
   },
 };
@@ -218,8 +236,7 @@ export const tokenForeignResource: CheckDef = {
     }
     const claims = jwtClaims(issuedTokens(e).accessToken ?? '');
     const aud = claims?.aud;
-    const audiences = Array.isArray(aud) ? aud : aud === undefined ? [] : [aud];
-    if (claims && !audiences.includes(FOREIGN_RESOURCE)) return met(`answered with a token, but not for ${FOREIGN_RESOURCE} (aud ${JSON.stringify(aud)})`, [ev(e)]);
+    if (claims && !audiencesOf(aud).includes(FOREIGN_RESOURCE)) return met(`answered with a token, but not for ${FOREIGN_RESOURCE} (aud ${JSON.stringify(aud)})`, [ev(e)]);
     if (!claims) return unmet(`a code granted for ${factsOf(trace).resource} was redeemed with resource ${FOREIGN_RESOURCE} and answered with an (opaque) token instead of invalid_target: the server ignored the resource it was asked for`, [ev(e, 'form.resource')]);
     return unmet(`a code granted for ${factsOf(trace).resource} was redeemed for ${FOREIGN_RESOURCE}`, [ev(e, 'form.resource')]);
   },

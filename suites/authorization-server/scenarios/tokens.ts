@@ -18,6 +18,7 @@ import {
   tokenReplayRevokes,
   tokenResponseShape,
 } from '../checks/token.js';
+import { jwtClaims } from '../observe.js';
 import { redirectVariants } from './authorization.js';
 
 /** The label's stem: `wrong-verifier:token` is redeemed from `wrong-verifier:authorize`. */
@@ -31,6 +32,9 @@ async function redeemWrongly(drive: AuthorizationServerDrive, label: string, for
 async function probeCodeRedemption(drive: AuthorizationServerDrive): Promise<void> {
   const grant = await drive.grant(stem(TOKEN.grant));
   if (!grant.code) return;
+  // Asked before the replay below, which may rightly revoke the token.
+  const accessToken = grant.tokens?.accessToken;
+  if (accessToken && !jwtClaims(accessToken) && drive.endpoint('introspection_endpoint')) await drive.introspect(TOKEN.introspect, accessToken, grant.client ?? drive.client);
   await redeemWrongly(drive, TOKEN.wrongVerifier, { code_verifier: pkcePair().verifier });
   await redeemWrongly(drive, TOKEN.missingVerifier, { code_verifier: null });
   await redeemWrongly(drive, TOKEN.wrongRedirect, { redirect_uri: redirectVariants(grant.redirectUri).pathChanged });
@@ -67,7 +71,7 @@ export const tokenScenarios: AuthorizationServerScenario[] = [
     id: 'as/token-endpoint',
     title: 'Code redemption',
     description:
-      'A code is redeemed with its verifier and redirect URI; then codes are redeemed with a wrong verifier, without one, with another redirect URI, for another resource, a made-up code, and the first code again. A correct server issues tokens only the first time, answers every refusal with 400 invalid_grant as JSON, marks token responses no-store, binds JWT access tokens to the resource, and revokes what a replayed code issued.',
+      'A code is redeemed with its verifier and redirect URI; then codes are redeemed with a wrong verifier, without one, with another redirect URI, for another resource, a made-up code, and the first code again. A correct server issues tokens only the first time, answers every refusal with 400 invalid_grant as JSON, marks token responses no-store, binds access tokens to the resource (the aud of a JWT, or what introspection says of an opaque one), and revokes what a replayed code issued.',
     suites: ['authorization-server', 'core', 'token'],
     specVersions: since('2025-06-18'),
     needs: ['client', 'login'],

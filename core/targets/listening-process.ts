@@ -5,11 +5,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import type { Actor, ProcessOutcome } from '../trace.js';
+import { listenerInGroup } from './client/socket-owner.js';
 import { ProcessRecord, signalGroup, trackGroup, untrackGroup } from './process-group.js';
 
 /** SIGTERM, then SIGKILL after this long. */
 const KILL_GRACE_MS = 2000;
 const POLL_MS = 50;
+
+/**
+ * How often a target is started on a new port when another program took the one it was given: the
+ * kernel's free port is free only until someone else asks for one (another test run, say).
+ */
+export const PORT_ATTEMPTS = 3;
+
+/** The target could not bind its port because something else had it. */
+export function portWasTaken(outcome: ProcessOutcome): boolean {
+  return /EADDRINUSE|address already in use/i.test(`${outcome.stderrTail}\n${outcome.stdoutTail}`);
+}
 
 /** A port nobody listens on now, for the server to take: the kernel's choice, released at once. */
 export function freePort(): Promise<number> {
@@ -100,7 +112,9 @@ export function startListening(launch: ListeningLaunch): ListeningProcess {
     if (record.spawnError !== undefined || pid === undefined) return { ready: false, reason: `could not be started: ${record.spawnError ?? 'no process'}` };
     const deadline = record.began + launch.startTimeoutMs;
     while (!exited && !launch.signal?.aborted) {
-      if (await listening(launch.port, launch.host)) return { ready: true, afterMs: record.durationMs() };
+      // Something listening on the port is not enough: it must be this process (group), not a program
+      // that took the port between the kit choosing it and the target binding it.
+      if ((await listening(launch.port, launch.host)) && listenerInGroup(launch.port, pid) !== false) return { ready: true, afterMs: record.durationMs() };
       if (performance.now() > deadline) {
         record.timedOut = true;
         return { ready: false, reason: `did not listen on ${launch.host}:${launch.port} within ${launch.startTimeoutMs} ms` };

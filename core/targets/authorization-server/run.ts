@@ -12,7 +12,7 @@ import { checksAt, type AuthorizationServerScenario } from '../../scenario.js';
 import type { SpecVersion } from '../../spec.js';
 import type { AuthorizationServerFacts, EndpointRole, ProcessOutcome, Trace, WorldFacts } from '../../trace.js';
 import { verdicts } from '../../verdicts.js';
-import { freePort, listening, startListening, type ListeningProcess } from '../listening-process.js';
+import { freePort, listening, portWasTaken, PORT_ATTEMPTS, startListening, type ListeningProcess } from '../listening-process.js';
 import { Probe, KIT_ACTOR } from '../probe.js';
 import { runTargetProperty, type CaseJudgement } from '../target-property.js';
 import { CLI_NAME, shellWord, targetAvailableCheck, tellingLine, type ListeningRunHooks } from '../listening-target.js';
@@ -171,11 +171,19 @@ async function bringUp(options: AuthorizationServerRunOptions, metadataHost: Cli
     if (!(await listening(port, url.hostname))) return { issuer, failure: `nothing listens at ${url.host} (${issuer})` };
     return { issuer };
   }
+  for (let attempt = 1; ; attempt++) {
+    const started = await startOnce(options, options.target, metadataHost);
+    if (attempt < PORT_ATTEMPTS && started.process && started.failure !== undefined && portWasTaken(started.process.outcome())) continue;
+    return started;
+  }
+}
+
+async function startOnce(options: AuthorizationServerRunOptions, target: { command: string; issuerPath?: string }, metadataHost: ClientMetadataHost | undefined): Promise<Started> {
   const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}${options.target.issuerPath ?? ''}`;
+  const issuer = `http://127.0.0.1:${port}${target.issuerPath ?? ''}`;
   const began = performance.now();
   const process = startListening({
-    command: options.target.command,
+    command: target.command,
     actor: AUTHORIZATION_SERVER_ACTOR,
     env: {
       ...globalThis.process.env,

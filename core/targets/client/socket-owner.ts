@@ -258,3 +258,42 @@ export class SocketOwnerLookup {
 export function findSocketOwner(clientPort: number, serverPort: number, groups: ReadonlySet<number>, proc = '/proc'): SocketOwner | undefined {
   return new SocketOwnerLookup(proc, 0).find(clientPort, serverPort, groups);
 }
+
+/**
+ * Whether the socket listening on 127.0.0.1:`port` belongs to a process of group (or session)
+ * `group`: a target the kit starts is ready only when *it* listens, not when some other program
+ * took the port it was given in the moment between the kit choosing it and the target binding it
+ * (two test runs on one machine do). Undefined where /proc cannot tell (not Linux).
+ */
+export function listenerInGroup(port: number, group: number, proc = '/proc'): boolean | undefined {
+  const inodes = new Set<number>();
+  let readable = false;
+  for (const file of ['tcp', 'tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(`${proc}/net/${file}`, 'utf8');
+      readable = true;
+    } catch {
+      continue;
+    }
+    // 0A: TCP_LISTEN.
+    for (const entry of parseProcNetTcp(text)) if (entry.localPort === port && entry.state === '0A' && entry.inode !== 0) inodes.add(entry.inode);
+  }
+  if (!readable) return undefined;
+  if (inodes.size === 0) return false;
+  const groups = new Set([group]);
+  for (const name of readdirSync(proc)) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = parseProcStat(readFileSync(`${proc}/${name}/stat`, 'utf8'));
+      if (!stat || groupOf(stat, groups) === undefined) continue;
+      for (const fd of readdirSync(`${proc}/${name}/fd`)) {
+        const inode = socketLinkInode(readlinkSync(`${proc}/${name}/fd/${fd}`));
+        if (inode !== undefined && inodes.has(inode)) return true;
+      }
+    } catch {
+      // the process ended while it was read, or is not ours to read
+    }
+  }
+  return false;
+}

@@ -19,7 +19,7 @@ import { KIT_ACTOR, Probe } from '../probe.js';
 import { mcpRoles } from './json-rpc.js';
 import { runTargetProperty } from '../target-property.js';
 import { CLI_NAME, shellWord, targetAvailableCheck, tellingLine, type ListeningRunHooks } from '../listening-target.js';
-import { freePort, listening, startListening, type ListeningProcess } from '../listening-process.js';
+import { freePort, listening, portWasTaken, PORT_ATTEMPTS, startListening, type ListeningProcess } from '../listening-process.js';
 
 /** The id of the engine's own check of a server: it answered every request and kept running. */
 export const SERVER_CHECK = 'server-available';
@@ -134,25 +134,29 @@ async function bringUp(options: ServerRunOptions, issuerFor: (mcpUrl: string) =>
     if (!(await listening(port, url.hostname))) return { mcpUrl, issuer, failure: `nothing listens at ${url.host} (${mcpUrl})` };
     return { mcpUrl, issuer };
   }
-  const port = await freePort();
-  const mcpUrl = `http://127.0.0.1:${port}${options.target.mcpPath ?? DEFAULT_MCP_PATH}`;
-  const issuer = await issuerFor(mcpUrl);
-  const process = startListening({
-    actor: 'server',
-    command: options.target.command,
-    env: { ...globalThis.process.env, ...options.env, ...serverEnvironment(issuer, port, mcpUrl, options.tokenFormat) },
-    host: '127.0.0.1',
-    port,
-    startTimeoutMs: options.startTimeoutMs,
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  const readiness = await process.ready;
-  if (!readiness.ready) {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const mcpUrl = `http://127.0.0.1:${port}${options.target.mcpPath ?? DEFAULT_MCP_PATH}`;
+    const issuer = await issuerFor(mcpUrl);
+    const process = startListening({
+      actor: 'server',
+      command: options.target.command,
+      env: { ...globalThis.process.env, ...options.env, ...serverEnvironment(issuer, port, mcpUrl, options.tokenFormat) },
+      host: '127.0.0.1',
+      port,
+      startTimeoutMs: options.startTimeoutMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const readiness = await process.ready;
+    if (readiness.ready) return { mcpUrl, issuer, process };
     const outcome = await process.stop();
+    if (attempt < PORT_ATTEMPTS && portWasTaken(outcome)) {
+      await issuer.close();
+      continue;
+    }
     const said = tellingLine(outcome.stderrTail) || tellingLine(outcome.stdoutTail);
     return { mcpUrl, issuer, process, failure: `the server ${readiness.reason}${said ? `; it said: ${said}` : ''}` };
   }
-  return { mcpUrl, issuer, process };
 }
 
 export async function runServerScenarios(options: ServerRunOptions): Promise<Report> {

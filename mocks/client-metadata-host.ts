@@ -31,7 +31,7 @@ export interface ClientMetadataHost {
 }
 
 export async function startClientMetadataHost(): Promise<ClientMetadataHost> {
-  const ca = createTestCa();
+  const ca = await createTestCa();
   const dir = await mkdtemp(path.join(tmpdir(), 'mcp-auth-conformance-ca-'));
   const caFile = path.join(dir, 'ca.pem');
   await writeFile(caFile, ca.caPem, { mode: 0o600 });

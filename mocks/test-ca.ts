@@ -2,7 +2,8 @@
 // kit host documents on loopback HTTPS (a client ID metadata document must be an https URL) for a
 // target that trusts this CA alone (NODE_EXTRA_CA_CERTS), and nobody else. Keys are made with
 // node:crypto; node-forge only assembles and signs the certificates, which node:crypto cannot.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPair, randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import forge from 'node-forge';
 
 export interface TestCa {
@@ -16,8 +17,10 @@ export interface TestCa {
 /** A day: longer than any run, short enough that a certificate left in a temp directory is soon useless. */
 const LIFETIME_MS = 24 * 60 * 60 * 1000;
 
-function keyPair(): { pem: string; privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.PublicKey } {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+const generateRsa = promisify(generateKeyPair);
+
+async function keyPair(): Promise<{ pem: string; privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.PublicKey }> {
+  const { privateKey, publicKey } = await generateRsa('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
   return { pem: privateKey, privateKey: forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey, publicKey: forge.pki.publicKeyFromPem(publicKey) };
 }
 
@@ -34,9 +37,9 @@ function certificate(publicKey: forge.pki.PublicKey, subject: forge.pki.Certific
   return cert;
 }
 
-export function createTestCa(): TestCa {
-  const ca = keyPair();
-  const server = keyPair();
+export async function createTestCa(): Promise<TestCa> {
+  // Off the main thread and side by side: key generation is most of the cost.
+  const [ca, server] = await Promise.all([keyPair(), keyPair()]);
   const caName = [{ name: 'commonName', value: `mcp-auth-conformance test CA ${randomBytes(4).toString('hex')}` }];
   const caCert = certificate(ca.publicKey, caName, caName, [
     { name: 'basicConstraints', cA: true, critical: true },

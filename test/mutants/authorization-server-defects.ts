@@ -46,6 +46,7 @@ export const AUTHORIZATION_SERVER_DEFECTS = {
   'code-expiry-in-seconds': "sets a code's expiry in seconds and compares it with milliseconds, so every code has expired when redeemed",
   'no-cache-control': 'token responses carry no Cache-Control: no-store',
   'long-lived-access-tokens': 'access tokens live seven days (expires_in 604800)',
+  'wrong-error-code': 'refuses a code redeemed with another redirect URI with 400 invalid_request instead of invalid_grant',
   'crash-on-wrong-verifier': 'a code_verifier that does not match throws inside the handler: 500 text/plain',
   'verifier-not-checked': 'redeems a code whatever code_verifier comes with it, none included',
   'redirect-uri-not-checked': 'redeems a code whatever redirect_uri comes with it',

@@ -583,7 +583,7 @@ async function redeem(form: URLSearchParams, clientId: string): Promise<Issued> 
   if (!record || record.clientId !== clientId) throw new Refused('invalid_grant', 'unknown code');
   if (record.used) return refuseReplay(record, form);
   if (Date.now() > record.expiresAt) throw new Refused('invalid_grant', 'the code has expired');
-  if (!has('redirect-uri-not-checked') && form.get('redirect_uri') !== record.redirectUri) throw new Refused('invalid_grant', 'redirect_uri is not the one of the authorization request');
+  if (!has('redirect-uri-not-checked') && form.get('redirect_uri') !== record.redirectUri) throw new Refused(has('wrong-error-code') ? 'invalid_request' : 'invalid_grant', 'redirect_uri is not the one of the authorization request');
   if (!has('verifier-not-checked') && record.challenge !== undefined) {
     const verifier = form.get('code_verifier');
     if (verifier === null) throw new Refused('invalid_request', 'code_verifier is required');

@@ -111,6 +111,7 @@ const ROWS: Row[] = [
   { check: 'token-redirect-uri-bound', defect: 'redirect-uri-not-checked', scenario: TOKEN, reason: /a redemption with another redirect_uri was answered with tokens \(200\)/ },
   { check: 'token-code-single-use', defect: 'code-reusable', scenario: TOKEN, reason: /the second redemption of a code was answered with tokens \(200\)/ },
   { check: 'token-error-shape', defect: 'crash-on-wrong-verifier', scenario: TOKEN, reason: /wrong-verifier:token answered 500, not 400/ },
+  { check: 'token-error-code', defect: 'wrong-error-code', scenario: TOKEN, reason: /wrong-redirect-uri:token refused with invalid_request, not invalid_grant/ },
   { check: 'token-replay-revokes', defect: 'replay-not-revoking', scenario: TOKEN, reason: /refresh token of its first redemption still works \(200\)/ },
   { check: 'token-replay-revokes', defect: 'revoke-no-op', scenario: TOKEN, reason: /refresh token of its first redemption still works \(200\)/ },
   { check: 'token-audience', defect: 'aud-not-resource', scenario: TOKEN, reason: new RegExp(`aud is "${ISSUER}", not the resource ${RESOURCE}`) },

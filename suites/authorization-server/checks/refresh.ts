@@ -5,7 +5,7 @@ import { met, missing, skip, unmet, type CheckDef, type Finding } from '../../..
 import { since } from '../../../core/spec.js';
 import type { Exchange, Trace } from '../../../core/trace.js';
 import { LINK } from '../links.js';
-import { describeAnswer, ev, factsOf, isSuccess, issuedTokens, jwtClaims, labelled, lists, metadataOf, oauthError } from '../observe.js';
+import { describeAnswer, ev, factsOf, isSuccess, issuedTokens, jwtClaims, labelled, lists, metadataOf, oauthError, oauthErrorDefect } from '../observe.js';
 import { exchangeOf, isFinding } from './token.js';
 
 export const REFRESH = {
@@ -77,8 +77,8 @@ export const refreshRotated: CheckDef = {
 
 export const refreshOldRefused: CheckDef = {
   id: 'refresh-superseded-refused',
-  title: 'a refresh token superseded twice over (beyond any grace window) is refused, with 400 invalid_grant',
-  requirements: ['O21-AS-10', 'RT-AS-01', 'RT-AS-06'],
+  title: 'a refresh token superseded twice over (beyond any grace window) is refused, with 400 and a JSON OAuth error',
+  requirements: ['O21-AS-10', 'RT-AS-01', 'O21-AS-07'],
   level: 'MUST',
   specVersions: since('2025-06-18'),
   specLinks: [LINK.oauth21Refresh, LINK.oauth21TokenErrors],
@@ -90,9 +90,10 @@ export const refreshOldRefused: CheckDef = {
     const e = exchangeOf(trace, REFRESH.old);
     if (isFinding(e)) return e;
     if (isSuccess(e)) return unmet(`the first refresh token, superseded twice over, was accepted again (${e.response!.status}): rotation detects nothing`, [ev(e, 'response.status')]);
-    const reading = oauthError(e)!;
-    if (reading.status !== 400 || reading.error !== 'invalid_grant') return unmet(`the superseded refresh token was refused with ${describeAnswer(e)}, not 400 invalid_grant: clients cannot tell a dead token from a failure worth retrying`, [ev(e, reading.status !== 400 ? 'response.status' : 'response.body.error')]);
-    return met('the superseded refresh token was refused with 400 invalid_grant', [ev(e)]);
+    const wrong = oauthErrorDefect(e);
+    if (wrong) return unmet(`the superseded refresh token was refused, but ${wrong}: clients cannot tell a dead token from a failure worth retrying`, [ev(e, oauthError(e)!.status !== 400 ? 'response.status' : 'response.body')]);
+    const code = oauthError(e)!.error;
+    return met(`the superseded refresh token was refused with 400 ${code}${code !== 'invalid_grant' ? ' (invalid_grant is the code for it, RFC 6749 §5.2)' : ''}`, [ev(e)]);
   },
 };
 

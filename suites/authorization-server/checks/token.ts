@@ -139,26 +139,49 @@ export const tokenCodeSingleUse: CheckDef = {
   },
 };
 
+/** The refusals of the broken code redemptions, where the server answered at all. */
+function refusedRedemptions(trace: Trace): Exchange[] {
+  const labels: string[] = [TOKEN.wrongVerifier, TOKEN.missingVerifier, TOKEN.wrongRedirect, TOKEN.unknownCode, TOKEN.replay];
+  return labels.map((label) => labelled(trace, label)).filter((e): e is Exchange => !!e?.response && !isSuccess(e));
+}
+
 export const tokenErrorShape: CheckDef = {
   id: 'token-error-shape',
-  title: 'refused token requests answer 400 with a JSON OAuth error (`invalid_grant` for a bad code, verifier or redirect URI), never 5xx, HTML or problem+json',
-  requirements: ['O21-AS-07', 'RT-AS-06'],
+  title: 'refused token requests answer 400 with a JSON OAuth error code, never 5xx, HTML or problem+json',
+  requirements: ['O21-AS-07'],
   level: 'MUST',
   specVersions: ALL,
   specLinks: [LINK.oauth21TokenErrors],
   judge: (trace) => {
-    const labels: string[] = [TOKEN.wrongVerifier, TOKEN.missingVerifier, TOKEN.wrongRedirect, TOKEN.unknownCode, TOKEN.replay];
-    const refused = labels.map((label) => labelled(trace, label)).filter((e): e is Exchange => !!e?.response && !isSuccess(e));
+    const refused = refusedRedemptions(trace);
     if (refused.length === 0) return missing('no token request was refused');
     for (const e of refused) {
-      // RFC 6749 §5.2: invalid_grant for an invalid, expired, revoked or mismatched code; a missing
-      // verifier is a malformed request too. (A wrong client credential may be 401, but the kit's
-      // client is one the server knows.)
-      const expected = e.label === TOKEN.missingVerifier ? ['invalid_grant', 'invalid_request'] : ['invalid_grant'];
-      const wrong = oauthErrorDefect(e, TOKEN_ERRORS, expected);
+      // (A wrong client credential may be 401, but the kit's client is one the server knows.)
+      const wrong = oauthErrorDefect(e, TOKEN_ERRORS);
       if (wrong) return unmet(`${e.label} ${wrong}`, [ev(e, oauthError(e)!.status !== 400 ? 'response.status' : 'response.body')]);
     }
-    return met(`${refused.length} refusal(s), each 400 with the right JSON OAuth error`, refused.map((e) => ev(e)));
+    return met(`${refused.length} refusal(s), each 400 with a JSON OAuth error code`, refused.map((e) => ev(e)));
+  },
+};
+
+export const tokenErrorCode: CheckDef = {
+  id: 'token-error-code',
+  title: 'a bad code, verifier or redirect URI is refused with `invalid_grant`, the code RFC 6749 §5.2 gives it',
+  requirements: ['RT-AS-06', 'PKCE-AS-05'],
+  level: 'SHOULD',
+  specVersions: ALL,
+  specLinks: [LINK.oauth21TokenErrors, LINK.rfc7636Verify],
+  judge: (trace) => {
+    // Only well-formed refusals: a malformed one is token-error-shape's verdict.
+    const judged = refusedRedemptions(trace).filter((e) => oauthErrorDefect(e, TOKEN_ERRORS) === undefined);
+    if (judged.length === 0) return missing('no token request was refused with a well-formed OAuth error (token-error-shape judges the others)');
+    for (const e of judged) {
+      // A missing verifier is a malformed request too (RFC 7636 §4.6 names invalid_grant, RFC 6749 invalid_request).
+      const expected = e.label === TOKEN.missingVerifier ? ['invalid_grant', 'invalid_request'] : ['invalid_grant'];
+      const wrong = oauthErrorDefect(e, TOKEN_ERRORS, expected);
+      if (wrong) return unmet(`${e.label} ${wrong}: a client reads invalid_grant as "this grant is dead", another code as a request it could fix`, [ev(e, 'response.body.error')]);
+    }
+    return met(`${judged.length} refusal(s), each with the code RFC 6749 §5.2 gives it`, judged.map((e) => ev(e)));
   },
 };
 

@@ -10,6 +10,7 @@ import {
   tokenAudience,
   tokenCodeRedeemed,
   tokenCodeSingleUse,
+  tokenErrorCode,
   tokenErrorShape,
   tokenExpiresIn,
   tokenForeignResource,
@@ -76,7 +77,7 @@ export const tokenScenarios: AuthorizationServerScenario[] = [
     specVersions: since('2025-06-18'),
     needs: ['client', 'login'],
     drive: probeCodeRedemption,
-    checks: [tokenCodeRedeemed, tokenResponseShape, tokenExpiresIn, tokenPkceVerified, tokenRedirectUriBound, tokenCodeSingleUse, tokenErrorShape, tokenReplayRevokes, tokenAudience, tokenForeignResource],
+    checks: [tokenCodeRedeemed, tokenResponseShape, tokenExpiresIn, tokenPkceVerified, tokenRedirectUriBound, tokenCodeSingleUse, tokenErrorShape, tokenErrorCode, tokenReplayRevokes, tokenAudience, tokenForeignResource],
   },
   {
     id: 'as/refresh',

@@ -170,8 +170,8 @@ export const AUTHORIZATION_SERVER_PINS: AuthorizationServerPin[] = [
       'authorization-iss-sent': NO_ISS,
       'authorization-pkce-required': PKCE_OPTIONAL,
       'authorization-resource-fragment-refused': RESOURCE_IGNORED.fragment,
-      'token-error-shape': {
-        status: 'fail',
+      'token-error-code': {
+        status: 'warn',
         why: 'a redemption with another redirect_uri is refused with 400 invalid_request ("`redirect_uri` is invalid"), where RFC 6749 §5.2 (OAuth 2.1 §3.2.4) names invalid_grant for a grant that "does not match the redirection URI used in the authorization request"',
       },
       // revokeAuthorizationCode deletes the code; the library keeps no link from it to its tokens.

@@ -13,7 +13,7 @@ import { createClientKit, endScenarioLeftovers, prepareStateDir, shellQuote, typ
 import { caseKey, checkProperty, freshSeed, type PropertyOutcome } from './property.js';
 import type { CheckResult, PropertyResult, Report, ScenarioResult } from './report.js';
 import { checksAt, type ClientRun, type ClientScenario } from './scenario.js';
-import { SocketOwnerLookup } from './targets/client/socket-owner.js';
+import { SocketOwnerLookup } from './targets/socket-owner.js';
 import { SPEC_VERSIONS, type SpecVersion } from './spec.js';
 import { buildReport, kitErrorCheck, resultOf, skipped, toolInfo } from './results.js';
 import { verdicts } from './verdicts.js';

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import type { Actor, ProcessOutcome } from '../trace.js';
-import { listenerInGroup } from './client/socket-owner.js';
+import { listenerInGroup } from './socket-owner.js';
 import { ProcessRecord, signalGroup, trackGroup, untrackGroup } from './process-group.js';
 
 /** SIGTERM, then SIGKILL after this long. */

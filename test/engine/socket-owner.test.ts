@@ -16,7 +16,7 @@ import {
   parseProcStat,
   socketLinkInode,
   SocketOwnerLookup,
-} from '../../core/targets/client/socket-owner.js';
+} from '../../core/targets/socket-owner.js';
 import { isAlive, tempDir, waitFor } from './helpers.js';
 
 let dir: string;

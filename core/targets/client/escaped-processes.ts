@@ -11,7 +11,7 @@
 // the kit could not signal anyway.
 import { readdirSync, readFileSync } from 'node:fs';
 import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
-import { parseProcStat } from './socket-owner.js';
+import { parseProcStat } from '../socket-owner.js';
 
 /** How often the end of a SIGTERMed process is looked for, and how long a SIGKILL round waits. */
 const POLL_MS = 50;

@@ -1,5 +1,6 @@
-// Which client process opened a TCP connection to the world, found from /proc without any help from
-// the client: racing copies of one command look the same on the wire (same headers, same state
+// Who holds a TCP socket, found from /proc: which client process opened a connection to the world
+// (without any help from the client), and whether a target the kit started is the one listening.
+// For the first: racing copies of one command look the same on the wire (same headers, same state
 // directory), so only the kernel can tell their requests apart.
 //
 // The world knows the connection's remote port. The client's end of it is the /proc/net/tcp (or

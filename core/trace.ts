@@ -170,7 +170,6 @@ export interface AuthorizationServerClient {
   authMethod: 'none' | 'client_secret_basic' | 'client_secret_post';
   /** Given with --client-id, registered by the kit (RFC 7591), or a client ID metadata document the kit hosts (CIMD). */
   source: 'given' | 'registered' | 'metadata-document';
-  redirectUri: string;
 }
 
 /**

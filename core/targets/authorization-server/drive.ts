@@ -110,7 +110,7 @@ export class AuthorizationServerDrive {
     const changed = document(url);
     const body = typeof changed === 'string' ? changed : JSON.parse(JSON.stringify({ ...mcpClientDocument(url, redirectUri), ...changed })) as Record<string, unknown>;
     this.metadataHost.publish(path, body, options);
-    return { client_id: url, authMethod: 'none', source: 'metadata-document', redirectUri };
+    return { client_id: url, authMethod: 'none', source: 'metadata-document' };
   }
 
   get client(): AuthorizationServerClient | undefined {
@@ -140,7 +140,7 @@ export class AuthorizationServerDrive {
     const defaults: AuthorizationParams = {
       response_type: 'code',
       client_id: client?.client_id ?? null,
-      redirect_uri: client?.redirectUri ?? null,
+      redirect_uri: client ? this.facts.redirectUri : null,
       code_challenge: pkce.challenge,
       code_challenge_method: pkce.method,
       state,
@@ -148,7 +148,7 @@ export class AuthorizationServerDrive {
       scope: this.facts.scope ?? null,
     };
     for (const [name, value] of Object.entries({ ...defaults, ...params })) if (value !== null) url.searchParams.set(name, value);
-    const redirectUri = url.searchParams.get('redirect_uri') ?? client?.redirectUri ?? '';
+    const redirectUri = url.searchParams.get('redirect_uri') ?? this.facts.redirectUri;
     const outcome = await this.login(url.href, label, redirectUri);
     const record: AuthorizationRecord =
       outcome.kind === 'redirected'

@@ -87,7 +87,6 @@ export async function learnAuthorizationServer(options: LearnOptions): Promise<A
       ...(clientSecret !== undefined ? { client_secret: clientSecret } : {}),
       authMethod: authMethod ?? (clientSecret !== undefined ? 'client_secret_basic' : 'none'),
       source: 'given',
-      redirectUri: options.redirectUri,
     };
     if (clientSecret !== undefined) options.secrets.add(clientSecret);
     return facts;
@@ -120,7 +119,6 @@ export async function learnAuthorizationServer(options: LearnOptions): Promise<A
     ...(typeof json.client_secret === 'string' ? { client_secret: json.client_secret } : {}),
     authMethod: registeredAuthMethod(json),
     source: 'registered',
-    redirectUri: options.redirectUri,
   };
   return facts;
 }

@@ -218,8 +218,8 @@ export const authorizationLoopbackPort: CheckDef = {
   specVersions: ALL,
   specLinks: [LINK.oauth21LoopbackPort, LINK.rfc8252Loopback],
   judge: (trace) => {
-    const client = factsOf(trace).client;
-    if (client && !/^http:\/\/(127\.0\.0\.1|\[::1\])[:/]/.test(client.redirectUri)) return skip(`the client's redirect URI ${client.redirectUri} is not a loopback IP literal`);
+    const { redirectUri } = factsOf(trace);
+    if (!/^http:\/\/(127\.0\.0\.1|\[::1\])[:/]/.test(redirectUri)) return skip(`the client's redirect URI ${redirectUri} is not a loopback IP literal`);
     const record = recordOf(trace, AUTHORIZE.otherPort);
     if (isFinding(record)) return record;
     if (granted(record)) return met(`${record.redirectUri} got a code`, authorizationEvidence(record));

@@ -38,8 +38,7 @@ export function redirectVariants(registered: string): { pathChanged: string; suf
 }
 
 async function probeAuthorizationEndpoint(drive: AuthorizationServerDrive): Promise<void> {
-  const client = drive.client!;
-  const variants = redirectVariants(client.redirectUri);
+  const variants = redirectVariants(drive.facts.redirectUri);
   await drive.authorize(AUTHORIZE.valid, { state: TRICKY_STATE });
   await drive.authorize(AUTHORIZE.noChallenge, { code_challenge: null, code_challenge_method: null });
   await drive.authorize(AUTHORIZE.plain, { code_challenge: 'mcp-auth-conformance-plain-code-challenge-of-43-chars', code_challenge_method: 'plain' });

@@ -11,7 +11,7 @@ async function probeMetadataDocuments(drive: AuthorizationServerDrive): Promise<
   const client = drive.metadataDocumentClient(CIMD_PATHS[CIMD.valid]);
   const valid = await drive.authorize(CIMD.valid, {}, client);
   if (valid.code) await drive.redeem(`${CIMD.valid}:token`, valid);
-  await drive.authorize(CIMD.unlistedRedirect, { redirect_uri: redirectVariants(client.redirectUri).pathChanged }, client);
+  await drive.authorize(CIMD.unlistedRedirect, { redirect_uri: redirectVariants(drive.facts.redirectUri).pathChanged }, client);
   await drive.authorize(CIMD.mismatch, {}, drive.metadataDocumentClient(CIMD_PATHS[CIMD.mismatch], (url) => ({ client_id: url.replace('mismatched-client-id', 'another-client') })));
   await drive.authorize(CIMD.sharedSecret, {}, drive.metadataDocumentClient(CIMD_PATHS[CIMD.sharedSecret], () => ({ token_endpoint_auth_method: 'client_secret_basic' })));
   await drive.authorize(CIMD.missing, {}, drive.metadataDocumentClient(CIMD_PATHS[CIMD.missing], () => ({}), { status: 404 }));

@@ -50,7 +50,7 @@ export const discoveryScenarios: AuthorizationServerScenario[] = [
     specVersions: since('2025-06-18'),
     needs: ['registration'],
     drive: async (drive) => {
-      const redirectUri = drive.facts.client?.redirectUri ?? 'http://127.0.0.1:45781/callback';
+      const redirectUri = drive.facts.redirectUri;
       const client = mcpClientMetadata(redirectUri);
       await drive.register(REGISTER.mcp, client);
       await drive.register(REGISTER.withoutApplicationType, mcpClientMetadata(redirectUri, { applicationType: false }));

@@ -3,7 +3,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { getResponse, type RequestHandler } from 'msw';
+import type { RequestHandler } from 'msw';
+import { answerRecorded, requestOf } from './answer.js';
 import type { EndpointRole, Exchange } from '../core/trace.js';
 import type { TraceRecorder } from './recorder.js';
 
@@ -32,21 +33,10 @@ export interface ServedOrigin {
   close(): Promise<void>;
 }
 
-const BODILESS_METHODS = new Set(['GET', 'HEAD']);
-
 async function readBody(message: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of message) chunks.push(chunk as Buffer);
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-}
-
-/** The recorded body: absent, not empty, when nothing was sent. */
-function bodyOf(bytes: Buffer): { body?: string } {
-  return bytes.length > 0 ? { body: bytes.toString('utf8') } : {};
-}
-
-function plainResponse(status: number, text: string): Response {
-  return new Response(text, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
 }
 
 /**
@@ -85,31 +75,11 @@ async function exchange(options: ServeOptions, origin: string, message: Incoming
   const method = message.method ?? 'GET';
   const url = origin + (message.url ?? '/');
   const body = await readBody(message);
-  const request = new Request(url, { method, headers, body: BODILESS_METHODS.has(method) || body.length === 0 ? undefined : (body as Uint8Array<ArrayBuffer>) });
-
-  let response: Response;
-  try {
-    response = (await getResponse(options.handlers(), request)) ?? plainResponse(404, 'Not Found');
-  } catch (error) {
-    response = plainResponse(500, `mock world handler failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  const payload = Buffer.from(await response.arrayBuffer());
-  const responseHeaders: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    if (name !== 'content-length' && name !== 'transfer-encoding') responseHeaders[name] = value;
-  });
-  responseHeaders['content-length'] = String(payload.length);
-
-  // Recorded before the bytes leave, so anything the target does in reaction is recorded later.
-  recorder.exchange({
-    at,
-    durationMs: Math.round((recorder.now() - at) * 10) / 10,
-    actor,
-    server: options.server,
-    role: options.roleOf(new URL(url)),
-    request: { method, url, headers: Object.fromEntries(headers), ...bodyOf(body) },
-    response: { status: response.status, headers: responseHeaders, ...bodyOf(payload) },
-  });
+  const { response, payload, headers: responseHeaders } = await answerRecorded(
+    { handlers: options.handlers(), recorder, server: options.server, role: options.roleOf(new URL(url)), actor, url, at },
+    requestOf(url, method, headers, body),
+    body,
+  );
 
   const cookies = response.headers.getSetCookie();
   reply.writeHead(response.status, cookies.length > 0 ? { ...responseHeaders, 'set-cookie': cookies } : responseHeaders);

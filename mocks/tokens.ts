@@ -1,7 +1,7 @@
 // Access tokens of the mock world: one ES256 key per world, so a token minted by one world (or by
 // a test with another key) never verifies in another.
 import { randomBytes } from 'node:crypto';
-import { SignJWT, errors, exportJWK, generateKeyPair, jwtVerify, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import { SignJWT, decodeProtectedHeader, errors, exportJWK, generateKeyPair, jwtVerify, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 
 export const ACCESS_TOKEN_ALG = 'ES256';
 
@@ -62,9 +62,25 @@ export interface AccessTokenExpectations {
   audienceOptional?: boolean;
 }
 
-export async function verifyAccessToken(token: string, key: SigningKey, expected: AccessTokenExpectations): Promise<TokenVerification> {
+/**
+ * The published key a token names by `kid`: after a rotation the old key stays published, and
+ * tokens it signed stay valid until it is withdrawn. A token naming no published key is checked
+ * against the current one (and fails its signature check, as it should).
+ */
+function keyFor(token: string, keys: readonly SigningKey[]): SigningKey {
+  let kid: string | undefined;
   try {
-    const { payload } = await jwtVerify(token, key.publicKey, {
+    kid = decodeProtectedHeader(token).kid;
+  } catch {
+    kid = undefined; // not a JWT at all: jwtVerify says so
+  }
+  return keys.find((key) => key.kid === kid) ?? keys[0];
+}
+
+export async function verifyAccessToken(token: string, key: SigningKey | readonly SigningKey[], expected: AccessTokenExpectations): Promise<TokenVerification> {
+  const keys = Array.isArray(key) ? (key as readonly SigningKey[]) : [key as SigningKey];
+  try {
+    const { payload } = await jwtVerify(token, keyFor(token, keys).publicKey, {
       algorithms: [ACCESS_TOKEN_ALG],
       issuer: expected.issuer,
       ...(expected.audienceOptional ? {} : { audience: expected.audience }),

@@ -1,7 +1,7 @@
 // The knobs turned into MSW handlers for given origins, with no server attached: what startWorld
 // serves over loopback, and what in-process tests can hand to msw's setupServer directly.
 import type { RequestHandler } from 'msw';
-import type { AuthorizationServer } from './authorization-server/context.js';
+import { publishedKeys, type AuthorizationServer } from './authorization-server/context.js';
 import { authorizationServerHandlers, createAuthorizationServer } from './authorization-server/index.js';
 import { KnobMemory } from './knob-memory.js';
 import { secondAuthorizationServerKnobs, type WorldKnobs } from './knobs.js';
@@ -86,7 +86,7 @@ export async function createWorldHandlers(knobs: WorldKnobs, origins: WorldOrigi
   const audienceOptional = knobs.legacy !== undefined;
   const verifyTrusted: TokenVerifier = async (token) => {
     const as = trusted();
-    const verification = await verifyAccessToken(token, as.key, { issuer: as.issuer, audience: layout.resources, audienceOptional });
+    const verification = await verifyAccessToken(token, publishedKeys(as), { issuer: as.issuer, audience: layout.resources, audienceOptional });
     // Counted until the switch: the request that reaches the count is still served by the first server.
     if (verification.valid && migration !== undefined && !migrated()) served.count++;
     return verification;

@@ -1,12 +1,9 @@
 // The mock world: an authorization server and a resource server (PRM + MCP) on two loopback
 // origins (a third for a second authorization server), built from MSW handlers chosen by the knobs.
-import type { RequestHandler } from 'msw';
-import type { EndpointRole, Exchange, WorldFacts } from '../core/trace.js';
 import { serveHandlers, type ServedOrigin } from './http-server.js';
-import { CONFORMANCE_CIMD_URL, type WorldKnobs } from './knobs.js';
-import { roleClassifier, type WorldLayout } from './layout.js';
+import type { WorldKnobs } from './knobs.js';
 import type { TraceRecorder } from './recorder.js';
-import { createWorldHandlers, createWorldMemory, expireIssuedAccessTokens, revokeRefreshFamilies } from './world-handlers.js';
+import { createWorldCore, type WorldControls, type WorldCore, type WorldServer } from './world-core.js';
 
 /** Header the kit puts on its own requests (the browser) so the world can tell who sent them; stripped before recording. */
 export const ACTOR_HEADER = 'x-mcp-auth-conformance-actor';
@@ -22,89 +19,32 @@ export interface WorldOptions {
    * number the instances of successive runs.
    */
   actorOf?(remotePort: number, localPort: number): string | undefined;
+  /** Fixed ports at 127.0.0.1 (a long-running mock); ephemeral ones for the servers not named. */
+  ports?: Partial<Record<WorldServer, number>>;
 }
 
-export interface World {
-  /** Facts of the current configuration: a new object after each reconfigure (earlier ones stay as they were). */
-  readonly facts: WorldFacts;
-  /** The knobs the world currently runs with. */
-  readonly knobs: WorldKnobs;
+export interface World extends WorldControls {
   /** Every origin the world serves; the kit's browser follows redirects only within these. */
   readonly origins: string[];
-  /** Prepends handlers that take precedence over the knob-built ones (MSW's `use()`). */
-  use(...handlers: RequestHandler[]): void;
-  /** Drops handlers added with `use()`. */
-  resetHandlers(): void;
-  /**
-   * From now on the resource server treats every access token issued so far as expired (401
-   * invalid_token, "exp: the token has expired"); tokens issued later are unaffected.
-   */
-  expireAccessTokens(): void;
-  /**
-   * Revokes every refresh-token family issued so far, as a user revoking the client's access
-   * would: presenting any of their tokens is refused (400 invalid_grant, or the knobs' rejection).
-   */
-  revokeRefreshTokens(): void;
-  /**
-   * Rebuilds the handlers from `knobs` and swaps them in, keeping all state: signing keys,
-   * registered clients, codes, refresh families, issued and expired tokens, the recorder, the
-   * ports, handlers added with `use()`, and what policies remember while their knob is unchanged.
-   * A second authorization server that appears for the first time gets a new origin; one that
-   * goes away keeps its listener and state but serves nothing. Requests already in flight finish
-   * under the handlers they started with.
-   */
-  reconfigure(knobs: WorldKnobs): Promise<void>;
   /** Closes every listener and open connection. Idempotent. */
   close(): Promise<void>;
 }
 
-function worldFacts(knobs: WorldKnobs, layout: WorldLayout): WorldFacts {
-  // The URL the challenge names is the one a client should fetch (rs.resourceMetadataPath moves it).
-  const prmUrl = layout.resourceMetadataUrl ?? layout.prmUrl;
-  const prmServed = prmUrl !== undefined;
-  return {
-    mcpUrl: layout.mcpUrl,
-    canonicalResource: layout.canonicalResource,
-    ...(layout.prmResource !== layout.canonicalResource ? { prmResource: layout.prmResource } : {}),
-    rsOrigin: layout.rsOrigin,
-    asOrigin: layout.asOrigin,
-    issuer: layout.issuer,
-    ...(prmServed ? { prmUrl } : {}),
-    asMetadataUrls: layout.metadata.map((m) => m.url),
-    asMetadataProbeOrder: layout.metadataProbeOrder,
-    endpoints: { ...layout.endpoints },
-    ...(layout.second ? { issuer2: layout.second.issuer, endpoints2: { ...layout.second.endpoints } } : {}),
-    ...(knobs.as.preRegistered ? { preRegistered: { ...knobs.as.preRegistered } } : {}),
-    ...(knobs.as.cimd ? { cimdUrl: CONFORMANCE_CIMD_URL } : {}),
-    ...(knobs.rs.challengeScope !== undefined ? { challengeScope: knobs.rs.challengeScope } : {}),
-    ...(prmServed && knobs.prm.scopesSupported ? { scopesSupported: knobs.prm.scopesSupported } : {}),
-    knobs,
-  };
-}
-
-type ServerName = Exclude<Exchange['server'], 'external'>;
-
 export async function startWorld(knobs: WorldKnobs, options: WorldOptions): Promise<World> {
-  let added: RequestHandler[] = [];
-  let built: RequestHandler[] = [];
-  const handlers = () => (added.length > 0 ? [...added, ...built] : built);
-  // Replaced with every build; no request can arrive before the first one, since no URL is known.
-  let roleOf: (url: URL) => EndpointRole = () => 'unknown';
-  const memory = createWorldMemory();
-
-  const listeners = new Map<ServerName, ServedOrigin>();
+  const listeners = new Map<WorldServer, ServedOrigin>();
   let closed = false;
-  const serve = async (server: ServerName): Promise<ServedOrigin> => {
-    const existing = listeners.get(server);
-    if (existing) return existing;
+  let core: WorldCore | undefined;
+  const serve = async (server: WorldServer): Promise<string> => {
     if (closed) throw new Error('the world is closed');
+    const port = options.ports?.[server];
     const origin = await serveHandlers({
       server,
-      handlers,
+      handlers: () => core?.handlers() ?? [],
       recorder: options.recorder,
       actorHeader: ACTOR_HEADER,
       defaultActor: options.defaultActor ?? 'client-1',
-      roleOf: (url) => roleOf(url),
+      roleOf: (url) => core?.roleOf(url) ?? 'unknown',
+      ...(port !== undefined ? { port } : {}),
       ...(options.actorOf ? { actorOf: (remotePort: number, localPort: number) => options.actorOf?.(remotePort, localPort) } : {}),
     });
     // A close() that ran while this listener was starting must not leave it open.
@@ -113,61 +53,36 @@ export async function startWorld(knobs: WorldKnobs, options: WorldOptions): Prom
       throw new Error('the world is closed');
     }
     listeners.set(server, origin);
-    return origin;
+    return origin.origin;
   };
   const close = () => {
     closed = true;
     return Promise.all([...listeners.values()].map((origin) => origin.close())).then(() => undefined);
   };
 
-  let current: { knobs: WorldKnobs; facts: WorldFacts };
-  const build = async (next: WorldKnobs) => {
-    const rs = await serve('rs');
-    // A 2025-03-26 world has no separate authorization server: everything lives on the MCP origin.
-    const as = next.legacy ? rs : await serve('as');
-    const as2 = next.as2 ? await serve('as2') : undefined;
-    const world = await createWorldHandlers(next, { rsOrigin: rs.origin, asOrigin: as.origin, ...(as2 ? { as2Origin: as2.origin } : {}) }, memory);
-    // Swapped together and synchronously, so no request sees new handlers with old roles.
-    roleOf = roleClassifier(world.layout);
-    built = world.handlers;
-    current = { knobs: next, facts: worldFacts(next, world.layout) };
-  };
-  // Reconfigurations apply one after another, in the order they were asked for.
-  let reconfiguring: Promise<void> = Promise.resolve();
-
   try {
-    await build(knobs);
+    core = await createWorldCore(knobs, serve);
   } catch (error) {
     await close();
     throw error;
   }
+  const world = core;
   return {
     get facts() {
-      return current.facts;
+      return world.facts;
     },
     get knobs() {
-      return current.knobs;
+      return world.knobs;
     },
     get origins() {
-      return [...new Set([current.facts.rsOrigin, current.facts.asOrigin, ...[...listeners.values()].map((l) => l.origin)])];
+      return [...new Set([world.facts.rsOrigin, world.facts.asOrigin, ...[...listeners.values()].map((l) => l.origin)])];
     },
-    use(...more) {
-      added = [...more, ...added];
-    },
-    resetHandlers() {
-      added = [];
-    },
-    expireAccessTokens() {
-      expireIssuedAccessTokens(memory);
-    },
-    revokeRefreshTokens() {
-      revokeRefreshFamilies(memory);
-    },
-    reconfigure(next) {
-      const done = reconfiguring.then(() => build(next));
-      reconfiguring = done.catch(() => undefined);
-      return done;
-    },
+    use: (...handlers) => world.use(...handlers),
+    resetHandlers: () => world.resetHandlers(),
+    expireAccessTokens: () => world.expireAccessTokens(),
+    revokeRefreshTokens: () => world.revokeRefreshTokens(),
+    rotateSigningKeys: (withdraw) => world.rotateSigningKeys(withdraw),
+    reconfigure: (next) => world.reconfigure(next),
     close,
   };
 }

@@ -19,7 +19,15 @@ export interface AuthorizationServer {
   /** The identifiers of the one resource server (RFC 8707) this server mints tokens for. */
   resources: string[];
   state: AuthorizationServerState;
+  /** Signs every token issued from now on. */
   key: SigningKey;
+  /** Earlier keys still published on the JWKS endpoint after a rotation, newest first. */
+  retiredKeys: SigningKey[];
   /** What its knob-built handlers remember (fault budgets, a held barrier) across reconfiguration. */
   memory: KnobMemory;
+}
+
+/** Every key the server publishes: the current one first. */
+export function publishedKeys(as: Pick<AuthorizationServer, 'key' | 'retiredKeys'>): SigningKey[] {
+  return [as.key, ...as.retiredKeys];
 }

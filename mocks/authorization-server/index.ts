@@ -3,7 +3,7 @@
 import type { RequestHandler } from 'msw';
 import { KnobMemory } from '../knob-memory.js';
 import { CONFORMANCE_CIMD_URL, type AsKnobs } from '../knobs.js';
-import { generateSigningKey } from '../tokens.js';
+import { generateSigningKey, type SigningKey } from '../tokens.js';
 import { authorizationEndpoint } from './authorize.js';
 import type { AsEndpoints, AuthorizationServer } from './context.js';
 import { authorizationCodeGrant } from './grants/authorization-code.js';
@@ -38,19 +38,32 @@ function seedKnownClients(state: AuthorizationServerState, knobs: AsKnobs): void
 }
 
 /** What an authorization server keeps when the world is reconfigured: everything but its handlers. */
-export type AuthorizationServerMemory = Pick<AuthorizationServer, 'state' | 'key' | 'memory'>;
+export type AuthorizationServerMemory = Pick<AuthorizationServer, 'state' | 'key' | 'retiredKeys' | 'memory'>;
 
 /**
  * A server from its configuration; given `kept`, the same server (key, clients, codes, refresh
  * families, issued tokens) under a new configuration.
  */
 export async function createAuthorizationServer(config: AuthorizationServerConfig, kept?: AuthorizationServerMemory): Promise<AuthorizationServer> {
-  // Only these three: `kept` may be a whole earlier server, whose configuration must not leak in.
+  // Only these: `kept` may be a whole earlier server, whose configuration must not leak in.
   const state = kept?.state ?? new AuthorizationServerState();
   const key = kept?.key ?? (await generateSigningKey());
+  const retiredKeys = kept?.retiredKeys ?? [];
   const memory = kept?.memory ?? new KnobMemory();
   seedKnownClients(state, config.knobs);
-  return { ...config, state, key, memory };
+  return { ...config, state, key, retiredKeys, memory };
+}
+
+/**
+ * A new signing key for every token issued from now on. The old one stays published (tokens it
+ * signed stay valid, as with a planned rotation) unless `withdraw` takes every earlier key off the
+ * JWKS endpoint, as after a key compromise: then tokens they signed fail their signature check.
+ */
+export async function rotateSigningKey(as: AuthorizationServerMemory, withdraw = false): Promise<SigningKey> {
+  const next = await generateSigningKey();
+  as.retiredKeys = withdraw ? [] : [as.key, ...as.retiredKeys];
+  as.key = next;
+  return next;
 }
 
 export interface MetadataPublication {

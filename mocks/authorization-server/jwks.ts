@@ -1,7 +1,7 @@
 import { http, HttpResponse } from 'msw';
-import type { AuthorizationServer } from './context.js';
+import { publishedKeys, type AuthorizationServer } from './context.js';
 
+/** Read at every request: a key rotated at run time is published at once. */
 export function jwksEndpoint(as: AuthorizationServer) {
-  const document = { keys: [as.key.publicJwk] };
-  return http.get(as.endpoints.jwks, () => HttpResponse.json(document));
+  return http.get(as.endpoints.jwks, () => HttpResponse.json({ keys: publishedKeys(as).map((key) => key.publicJwk) }));
 }

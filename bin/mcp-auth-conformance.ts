@@ -21,6 +21,8 @@ import {
   type RunCommandOptions,
   type ServerCommandOptions,
 } from './run-command.js';
+import { runMergeCommand } from './merge-command.js';
+import { registerMockCommand } from './mock-command.js';
 import { clientProcessCheck, toolInfo } from '../core/engine.js';
 import type { ClientScenario, ScenarioBase } from '../core/scenario.js';
 import { serverAvailableCheck } from '../core/targets/server/run.js';
@@ -28,6 +30,7 @@ import { authorizationServerAvailableCheck, DEFAULT_REDIRECT_URI, DEFAULT_RESOUR
 import { authorizationServerScenarios } from '../suites/authorization-server/index.js';
 import { listScenarios } from '../core/list.js';
 import { nearMatches, UsageError } from '../core/select.js';
+import { parseShard, type Shard } from '../core/shard.js';
 import { LATEST_SPEC_VERSION, SELECTABLE_SPEC_VERSIONS, type SelectableSpecVersion } from '../core/spec.js';
 import { clientScenarios } from '../suites/client/index.js';
 import { serverScenarios } from '../suites/server/index.js';
@@ -90,13 +93,14 @@ function addCommonOptions(command: Command): Command {
   return command
     .option('--scenario <id>', 'run only this scenario (repeatable)', collect)
     .option('--suite <name>', 'run the scenarios of this suite', 'all')
+    .option('--shard <i/n>', 'run only the i-th of n equal, contiguous parts of the selected scenarios (CI machines in parallel; join with merge-reports)', parsedBy(parseShard))
     .addOption(
       new Option('--spec-version <version>', 'MCP specification revision to test against')
         .choices(SELECTABLE_SPEC_VERSIONS)
         .default(LATEST_SPEC_VERSION),
     )
     .option('--reporter <list>', `comma-separated reporters: ${REPORTERS.join(', ')} (default: console)`, reporterList)
-    .option('--output-dir <dir>', 'where the json (report.json) and junit (junit.xml) reporters write', 'results')
+    .option('--output-dir <dir>', 'where the json (report.json), junit (junit.xml), markdown (report.md, also appended to $GITHUB_STEP_SUMMARY when set) and html (report.html) reporters write', 'results')
     .option('--strict', 'SHOULD requirements fail instead of warning')
     .option('--expected-failures <file>', 'YAML baseline of known failures to tolerate')
     .option('--runs <n>', 'cases per property scenario (race scenarios; default: the scenario\'s own)', parsedBy(parseRuns))
@@ -130,6 +134,7 @@ interface RunFlags {
   seed?: number;
   replay?: string;
   shrink: boolean;
+  shard?: Shard;
 }
 
 interface ServerFlags extends Omit<RunFlags, 'jobs'> {
@@ -173,6 +178,7 @@ function commonOptions(flags: Omit<RunFlags, 'jobs' | 'timeout'>): Omit<RunComma
     ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
     ...(flags.replay !== undefined ? { replay: flags.replay } : {}),
     ...(flags.shrink === false ? { shrink: false } : {}),
+    ...(flags.shard !== undefined ? { shard: flags.shard } : {}),
   };
 }
 
@@ -254,7 +260,7 @@ async function main(argv: string[]): Promise<number> {
   const program = new Command(NAME)
     .description('Conformance suite for MCP authorization: runs an MCP client against a mock world, probes an MCP server as an OAuth resource server, or an authorization server, and judges what it did.')
     .version(toolInfo().version, '-V, --version')
-    .usage('[options] | client --command "<cmd>" [options] | server (--url <url> | --command "<cmd>") [options] | authorization-server (--issuer <url> | --command "<cmd>") [options] | list [options]')
+    .usage('[options] | client --command "<cmd>" [options] | server (--url <url> | --command "<cmd>") [options] | authorization-server (--issuer <url> | --command "<cmd>") [options] | list [options] | merge-reports <report.json|dir...> [options]')
     .enablePositionalOptions()
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -264,10 +270,10 @@ async function main(argv: string[]): Promise<number> {
   // The optional argument only catches a mistyped command name, which commander would call "too many arguments".
   addRunOptions(program.argument('[command]').option('--client <cmd>', 'short form of: client --command <cmd>')).action(async (stray: string | undefined, flags: RunFlags & { client?: string }) => {
     if (stray !== undefined) {
-      const near = nearMatches(stray, ['client', 'server', 'authorization-server', 'list']);
-      throw new UsageError(`unknown command "${stray}"${near.length > 0 ? ` (did you mean ${near.join(', ')}?)` : ''}; commands: client, server, authorization-server, list`);
+      const near = nearMatches(stray, ['client', 'server', 'authorization-server', 'list', 'merge-reports']);
+      throw new UsageError(`unknown command "${stray}"${near.length > 0 ? ` (did you mean ${near.join(', ')}?)` : ''}; commands: client, server, authorization-server, list, merge-reports`);
     }
-    if (flags.client === undefined) throw new UsageError('missing --client "<command>" (or a command: client, server, authorization-server, list; see --help)');
+    if (flags.client === undefined) throw new UsageError('missing --client "<command>" (or a command: client, server, authorization-server, list, merge-reports; see --help)');
     exitCode = await runClient(flags.client, flags);
   });
 
@@ -349,6 +355,35 @@ async function main(argv: string[]): Promise<number> {
         }),
       );
     });
+
+  program
+    .command('merge-reports')
+    .description('merge the report.json files of the shards of one run (--shard) into one report, written by the chosen reporters')
+    .argument('<reports...>', 'report.json files, or directories searched for them (downloaded CI artifacts)')
+    .option('--reporter <list>', `comma-separated reporters: ${REPORTERS.join(', ')} (default: console)`, reporterList)
+    .option('--output-dir <dir>', 'where the file-writing reporters write', 'results')
+    .option('--verbose', 'show every check, exchange logs and whole output tails')
+    .option('--no-color', 'no ANSI colours (also off when not a terminal or with NO_COLOR)')
+    .addHelpText('after', `
+Exit codes:
+  0, 1, 3  as the whole run would have exited (see mcp-auth-conformance --help); 130 when a part was interrupted
+  2        an input is not a report, or the reports are not the parts of one run (one line on stderr)`)
+    .action(async (inputs: string[], flags: { reporter?: string[]; outputDir: string; verbose?: boolean; color: boolean }) => {
+      exitCode = await runMergeCommand(
+        {
+          inputs,
+          reporters: flags.reporter ? ([...new Set(flags.reporter)] as RunCommandOptions['reporters']) : ['console'],
+          outputDir: flags.outputDir,
+          verbose: flags.verbose === true,
+          color: flags.color,
+        },
+        { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() },
+      );
+    });
+
+  registerMockCommand(program, (code) => {
+    exitCode = code;
+  });
 
   try {
     await program.parseAsync(argv);

@@ -13,6 +13,8 @@ import { runAuthorizationServerScenarios } from '../core/targets/authorization-s
 import { runServerScenarios } from '../core/targets/server/run.js';
 import type { SelectableSpecVersion } from '../core/spec.js';
 import { selectScenarios, UsageError } from '../core/select.js';
+import { buildReport } from '../core/results.js';
+import { formatShard, shardItems, type Shard } from '../core/shard.js';
 
 export { REPORTERS, type ReporterName };
 
@@ -41,6 +43,8 @@ export interface RunCommandOptions {
   shrink?: boolean;
   /** --replay: fast-check path of a counterexample; needs --seed and exactly one property scenario. */
   replay?: string;
+  /** --shard: run only this part of the selected scenarios. */
+  shard?: Shard;
 }
 
 export interface ClientCommandOptions extends RunCommandOptions {
@@ -102,7 +106,7 @@ function isCi(env: NodeJS.ProcessEnv): boolean {
   return env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI.toLowerCase() !== 'false';
 }
 
-function colorAllowed(stream: OutputStream, options: { color: boolean }, env: NodeJS.ProcessEnv): boolean {
+export function colorAllowed(stream: OutputStream, options: { color: boolean }, env: NodeJS.ProcessEnv): boolean {
   return options.color && stream.isTTY === true && !env.NO_COLOR;
 }
 
@@ -167,14 +171,46 @@ export interface EngineCall<S> {
  * The part every run command shares. Configuration mistakes throw UsageError before anything runs;
  * the report goes to the reporters whatever it says; the exit code is the report's.
  */
+/**
+ * Hands a finished report to the chosen reporters (the job summary too, under GitHub Actions) and
+ * says how the command exits: 2 when a report could not be written, 130 for an interrupted run.
+ */
+export async function deliverReport(
+  report: Report,
+  options: Pick<RunCommandOptions, 'reporters' | 'verbose' | 'color'>,
+  outputDir: string,
+  io: CommandIo,
+): Promise<number> {
+  const written = await writeReports(
+    report,
+    {
+      reporters: options.reporters,
+      outputDir,
+      verbose: options.verbose,
+      color: colorAllowed(io.stdout, options, io.env),
+      ...(io.stdout.columns ? { width: io.stdout.columns } : {}),
+      cwd: io.cwd,
+      ...(io.env.GITHUB_STEP_SUMMARY ? { stepSummary: io.env.GITHUB_STEP_SUMMARY } : {}),
+    },
+    io,
+  );
+  if (!written) return 2;
+  return report.interrupted ? INTERRUPTED_EXIT_CODE : report.summary.exitCode;
+}
+
 export async function runSuiteCommand<S extends ScenarioBase & { property?: unknown }>(
   all: readonly S[],
   options: RunCommandOptions,
   io: CommandIo,
   engine: (call: EngineCall<S>) => Promise<Report>,
+  /** What the report names when a shard has nothing to run and the engine is never called. */
+  judged: Pick<Report, 'role' | 'target'>,
 ): Promise<number> {
-  const scenarios = selectScenarios(all, { scenarios: options.scenarios, suite: options.suite });
-  const property = propertyOptions(options, scenarios, io);
+  const selected = selectScenarios(all, { scenarios: options.scenarios, suite: options.suite });
+  // Judged on the whole selection: every shard of a CI matrix gets the same flags, and a shard
+  // without the property scenario must neither reject --replay nor note that --runs does nothing.
+  const property = propertyOptions(options, selected, io);
+  const scenarios = options.shard ? shardItems(selected, options.shard) : selected;
   const expected = options.expectedFailures ? await loadExpectedFailures(options.expectedFailures, io.cwd) : undefined;
   const outputDir = path.resolve(io.cwd, options.outputDir);
   if (writesFiles(options.reporters)) {
@@ -193,34 +229,29 @@ export async function runSuiteCommand<S extends ScenarioBase & { property?: unkn
   });
   let report: Report;
   try {
-    report = await engine({
-      scenarios,
-      ...(property ? { property } : {}),
-      ...(io.signal ? { signal: io.signal } : {}),
-      onScenarioStart: (id) => progress.scenarioStarted(id),
-      onScenarioFinish: (result) => progress.scenarioFinished(result),
-    });
+    if (scenarios.length === 0) {
+      // Only a shard can come out empty (selection refuses to); its report still goes out, so that
+      // merge-reports sees every shard of the matrix present rather than one missing.
+      io.stderr.write(`mcp-auth-conformance: shard ${formatShard(options.shard!)} has no scenario (${selected.length} selected for ${options.shard!.total} shards); nothing to run\n`);
+      report = buildReport({ ...judged, specVersion: options.specVersion, strict: options.strict, startedAt: new Date(), began: performance.now(), interrupted: false, scenarios: [], couldNotRun: false });
+    } else {
+      report = await engine({
+        scenarios,
+        ...(property ? { property } : {}),
+        ...(io.signal ? { signal: io.signal } : {}),
+        onScenarioStart: (id) => progress.scenarioStarted(id),
+        onScenarioFinish: (result) => progress.scenarioFinished(result),
+      });
+    }
   } finally {
     progress.end();
   }
   if (expected) report = applyExpectedFailures(report, expected);
+  if (options.shard) report = { ...report, shard: { index: options.shard.index, total: options.shard.total } };
   // One line whatever the reporters: a run that stopped itself must say so where scripts look.
   if (report.stoppedEarly !== undefined) io.stderr.write(`mcp-auth-conformance: stopped early: ${report.stoppedEarly}\n`);
 
-  const written = await writeReports(
-    report,
-    {
-      reporters: options.reporters,
-      outputDir,
-      verbose: options.verbose,
-      color: colorAllowed(io.stdout, options, io.env),
-      ...(io.stdout.columns ? { width: io.stdout.columns } : {}),
-      cwd: io.cwd,
-    },
-    io,
-  );
-  if (!written) return 2;
-  return report.interrupted ? INTERRUPTED_EXIT_CODE : report.summary.exitCode;
+  return deliverReport(report, options, outputDir, io);
 }
 
 /** Runs the `client` command; returns the exit code. Configuration mistakes throw UsageError before anything runs. */
@@ -235,6 +266,7 @@ export async function runClientCommand(all: readonly ClientScenario[], options: 
       strict: options.strict,
       ...call,
     }),
+    { role: 'client', target: { command: options.command } },
   );
 }
 
@@ -297,6 +329,7 @@ export async function runServerCommand(all: readonly ServerScenario[], options: 
       ...(options.asPort !== undefined ? { asPort: options.asPort } : {}),
       ...call,
     }),
+    { role: 'server', target: 'url' in target ? { url: target.url } : { command: target.command } },
   );
 }
 
@@ -367,5 +400,6 @@ export async function runAuthorizationServerCommand(all: readonly AuthorizationS
       redact: options.redact,
       ...call,
     }),
+    { role: 'authorization-server', target: 'issuer' in target ? { url: target.issuer } : { command: target.command } },
   );
 }

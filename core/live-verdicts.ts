@@ -3,7 +3,7 @@
 // client never answered the 401"), which is a defect only of a target that stopped there: a live
 // view therefore judges when the target has paused, not after every exchange. The finished trace of
 // a scenario is judged by core/verdicts.ts like any other.
-import { judgeSafely, type CheckDef } from './check.js';
+import { judgeSafely, type CheckDef, type Evidence } from './check.js';
 import type { Trace } from './trace.js';
 
 export type LiveStatus = 'pass' | 'fail' | 'warn' | 'pending';
@@ -18,6 +18,8 @@ export interface LiveVerdict {
   message: string;
   /** The exchanges that prove a pass, fail or warn. */
   evidence: number[];
+  /** The same evidence with the part of each exchange it points at (for highlighting). */
+  evidenceParts: Evidence[];
 }
 
 /**
@@ -30,8 +32,9 @@ export function liveVerdicts(checks: readonly CheckDef[], trace: Trace, strict =
     const finding = judgeSafely(check, trace);
     const status: LiveStatus =
       finding.outcome === 'met' ? 'pass' : finding.outcome === 'unmet' ? (check.level === 'MUST' || strict ? 'fail' : 'warn') : 'pending';
-    const evidence = status === 'pending' || !('evidence' in finding) ? [] : (finding.evidence ?? []).map((e) => e.exchange);
-    return { id: check.id, title: check.title, level: check.level, requirements: check.requirements, specLinks: check.specLinks, status, message: finding.message, evidence };
+    const evidenceParts = status === 'pending' || !('evidence' in finding) ? [] : (finding.evidence ?? []);
+    const evidence = evidenceParts.map((e) => e.exchange);
+    return { id: check.id, title: check.title, level: check.level, requirements: check.requirements, specLinks: check.specLinks, status, message: finding.message, evidence, evidenceParts };
   });
 }
 

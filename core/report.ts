@@ -1,5 +1,6 @@
 // The one report structure. Every reporter is a function of it and sees nothing else, so it carries
-// the exchanges that evidence points at. Bump REPORT_SCHEMA_VERSION on any incompatible change.
+// the exchanges that evidence points at. Bump REPORT_SCHEMA_VERSION on any incompatible change; an
+// optional field that older readers may ignore is not one (reporters/report.schema.json follows).
 import type { Evidence, Level, Status } from './check.js';
 import type { Exchange, ProcessOutcome, WorldFacts } from './trace.js';
 
@@ -84,6 +85,11 @@ export interface Report {
    * world); the scenarios it did not run are skipped with this reason, and the exit code is 3.
    */
   stoppedEarly?: string;
+  /**
+   * The run was one part of a split run (--shard index/total, 1-based): it holds that part of the
+   * selected scenarios only. merge-reports joins the parts and leaves this out of the whole.
+   */
+  shard?: { index: number; total: number };
   summary: {
     scenarios: { total: number; passed: number; failed: number; skipped: number };
     /** `notReached`: checks left undone by a failure another check reports (they fail the run too). */

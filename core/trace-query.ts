@@ -1,4 +1,5 @@
 // Pure look-ups over a trace, shared by every check. Nothing here does I/O.
+import { decodeBase64, utf8 } from './bytes.js';
 import type { Actor, EndpointRole, Exchange, Trace } from './trace.js';
 
 export function byRole(trace: Trace, role: EndpointRole): Exchange[] {
@@ -63,7 +64,7 @@ export function basicCredentials(e: Exchange): { id: string; secret: string } | 
   const header = e.request.headers['authorization'];
   const match = header?.match(/^basic\s+(.+)$/i);
   if (!match) return undefined;
-  const decoded = Buffer.from(match[1].trim(), 'base64').toString('utf8');
+  const decoded = utf8(decodeBase64(match[1].trim()));
   const colon = decoded.indexOf(':');
   if (colon < 0) return undefined;
   const unescape = (s: string) => {

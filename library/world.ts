@@ -32,6 +32,8 @@ export type CheckSelection = string | readonly string[] | undefined;
 export interface ConformanceWorld extends InProcessWorld {
   readonly scenario: ClientScenario;
   readonly specVersion: SpecVersion;
+  /** SHOULD requirements fail instead of warning in `verdicts()`. */
+  readonly strict: boolean;
   /** The MCP server URL a client is given (the last argument of a client command). */
   readonly mcpUrl: string;
   /** What MCP_CONFORMANCE_CONTEXT carries in this scenario (pre-registered credentials...), with its `name`. */
@@ -71,8 +73,11 @@ export function selectChecks(scenario: ClientScenario, specVersion: SpecVersion,
   return ids.map((id) => {
     const check = checks.find((c) => c.id === id);
     if (!check) {
-      const near = nearMatches(id, checks.map((c) => c.id));
-      throw new UsageError(`scenario "${scenario.id}" has no check "${id}" at ${specVersion}${near.length > 0 ? `; did you mean ${near.join(' or ')}?` : ''}`);
+      // A lone name may have been meant as a suite: say so, with both kinds of names to choose from.
+      const suites = typeof selection === 'string' ? suiteNames(clientScenarios) : [];
+      const near = nearMatches(id, [...suites, ...checks.map((c) => c.id)]);
+      const what = suites.length > 0 ? `neither a suite (${suites.join(', ')}) nor a check of scenario "${scenario.id}"` : `not a check of scenario "${scenario.id}"`;
+      throw new UsageError(`"${id}" is ${what} at ${specVersion}${near.length > 0 ? `; did you mean ${near.join(' or ')}?` : ''}`);
     }
     return check;
   });
@@ -140,6 +145,7 @@ export async function createConformanceWorld(options: WorldOptions = {}): Promis
   return Object.assign(world, {
     scenario,
     specVersion,
+    strict,
     mcpUrl: firstFacts.mcpUrl,
     context,
     async nextRun(run: ClientRun = plannedRuns[runs.length] ?? { label: `run ${runs.length + 1}` }) {

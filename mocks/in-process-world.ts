@@ -21,6 +21,12 @@ export interface InProcessWorld extends WorldControls {
   readonly recorder: TraceRecorder;
   /** The origins the world answers for, so far (a second authorization server adds one). */
   origins(): string[];
+  /**
+   * The origins of every server the world may ever have (rs, as, as2), fixed at creation: what an
+   * interceptor that is set up once (nock) must cover before a reconfiguration brings in the
+   * second authorization server.
+   */
+  allOrigins(): string[];
   /** Whether a URL is the world's to answer. */
   owns(url: string | URL): boolean;
   /**
@@ -44,7 +50,8 @@ function defaultOrigins(): Record<WorldServer, string> {
 export async function createInProcessWorld(knobs: WorldKnobs, options: InProcessWorldOptions = {}): Promise<InProcessWorld> {
   const recorder = options.recorder ?? new TraceRecorder();
   const chosen = { ...defaultOrigins(), ...options.origins };
-  const core = await createWorldCore(knobs, async (server) => new URL(chosen[server]).origin);
+  const fixed = { rs: new URL(chosen.rs).origin, as: new URL(chosen.as).origin, as2: new URL(chosen.as2).origin };
+  const core = await createWorldCore(knobs, async (server) => fixed[server]);
   const serverAt = (origin: string): WorldServer | undefined => [...core.origins].find(([, o]) => o === origin)?.[0];
   let actor = 'client-1';
 
@@ -63,6 +70,7 @@ export async function createInProcessWorld(knobs: WorldKnobs, options: InProcess
       actor = next;
     },
     origins: () => [...new Set(core.origins.values())],
+    allOrigins: () => [...new Set(Object.values(fixed))],
     owns: (url) => serverAt(new URL(url).origin) !== undefined,
     async answer(request, who = actor) {
       const server: Exchange['server'] | undefined = serverAt(new URL(request.url).origin);

@@ -4,7 +4,7 @@
 // server may call, so that a forwarded client token shows in the trace.
 import { http, HttpResponse, type RequestHandler } from 'msw';
 import type { EndpointRole, Exchange, ProcessEvent, ProcessEventKind } from '../core/trace.js';
-import { authorizationServerHandlers, createAuthorizationServer } from './authorization-server/index.js';
+import { authorizationServerHandlers, createAuthorizationServer, rotateSigningKey } from './authorization-server/index.js';
 import { metadataDocument, metadataUrl } from './authorization-server/metadata.js';
 import { oauthError } from './authorization-server/oauth-error.js';
 import { serveHandlers, type ServedOrigin } from './http-server.js';
@@ -61,6 +61,17 @@ export interface Issuer {
   revoke(token: string): void;
   /** Publishes a new signing key beside the current ones and returns it; tokens the kit mints later use it only when told to. */
   rotateKey(): Promise<SigningKey>;
+  /**
+   * Signs everything from now on (the forge's tokens and the token endpoint's) with a new key, the
+   * old ones still published unless `withdraw` takes them off the JWKS, as after a compromise.
+   */
+  rotateSigningKey(withdraw?: boolean): Promise<SigningKey>;
+  /** Prepends handlers that take precedence over the issuer's own (MSW's `use()`): injected faults. */
+  use(...handlers: RequestHandler[]): void;
+  /** Drops handlers added with `use()`. */
+  resetHandlers(): void;
+  /** Which endpoint a URL of the issuer or the upstream API is, as the trace records it. */
+  roleOf(url: URL): EndpointRole;
   /** performance.now() of the last JWKS fetch, by anyone; undefined before the first. */
   lastJwksFetch(): number | undefined;
   close(): Promise<void>;
@@ -96,16 +107,19 @@ function introspectionCaller(request: Request, form: URLSearchParams): { id: str
 export async function startIssuer(options: IssuerOptions): Promise<Issuer> {
   const recorder = new RecorderSwitch();
   let handlers: RequestHandler[] = [];
+  let added: RequestHandler[] = [];
   let urls = { jwks: '', introspection: '' };
+  let upstreamOrigin = '';
+  const classify = (url: URL): EndpointRole => (url.origin === upstreamOrigin ? 'upstream' : roleOf(url, urls.jwks, urls.introspection));
   const serve = (server: 'as' | 'upstream', port?: number): Promise<ServedOrigin> =>
     serveHandlers({
       server,
-      handlers: () => handlers,
+      handlers: () => (added.length > 0 ? [...added, ...handlers] : handlers),
       recorder,
       // Nothing the kit sends here needs telling apart: every request is the server's.
       actorHeader: 'x-mcp-auth-conformance-actor',
       defaultActor: SERVER_ACTOR,
-      roleOf: (url) => (server === 'upstream' ? 'upstream' : roleOf(url, urls.jwks, urls.introspection)),
+      roleOf: classify,
       ...(port !== undefined ? { port } : {}),
     });
   const as = await serve('as', options.port);
@@ -117,6 +131,7 @@ export async function startIssuer(options: IssuerOptions): Promise<Issuer> {
     throw error;
   }
 
+  upstreamOrigin = upstream.origin;
   const issuer = as.origin;
   const endpoints = { authorize: `${issuer}/authorize`, token: `${issuer}/token`, register: `${issuer}/register`, jwks: `${issuer}/jwks` };
   const introspectionEndpoint = `${issuer}/introspect`;
@@ -199,6 +214,19 @@ export async function startIssuer(options: IssuerOptions): Promise<Issuer> {
       keys.push(key);
       return key;
     },
+    async rotateSigningKey(withdraw = false) {
+      const key = await rotateSigningKey(authorizationServer, withdraw);
+      // Newest first: the forge signs with keys[0].
+      keys.splice(0, withdraw ? keys.length : 0, key);
+      return key;
+    },
+    use(...more) {
+      added = [...more, ...added];
+    },
+    resetHandlers() {
+      added = [];
+    },
+    roleOf: classify,
     lastJwksFetch: () => jwksFetchedAt,
     async close() {
       await Promise.all([as.close(), upstream.close()]);

@@ -2,7 +2,7 @@
 // be wrong that a resource server must notice (RFC 9068 §4, RFC 8725 §2-3, RFC 7519 §4.1). Every
 // token is built with jose from the issuer's real keys, so a wrong one differs from the valid one in
 // exactly the part its name says.
-import { randomBytes } from 'node:crypto';
+import { base64url, randomBytes } from '../core/bytes.js';
 import { SignJWT, UnsecuredJWT, exportSPKI, type JWTPayload } from 'jose';
 import { ACCESS_TOKEN_ALG, generateSigningKey, randomToken, type SigningKey } from './tokens.js';
 
@@ -84,7 +84,7 @@ export class TokenForge {
         return new SignJWT(payload).setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid: stranger.kid, typ: 'at+jwt', jwk: stranger.publicJwk }).sign(stranger.privateKey);
       }
       case 'none':
-        return new UnsecuredJWT(payload).encode().replace(/^[^.]+/, () => Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt' })).toString('base64url'));
+        return new UnsecuredJWT(payload).encode().replace(/^[^.]+/, () => base64url(new TextEncoder().encode(JSON.stringify({ alg: 'none', typ: 'at+jwt' }))));
       case 'hs256-public-pem': {
         const pem = await exportSPKI(key.publicKey);
         return this.mac(payload, key.kid, new TextEncoder().encode(pem));
@@ -107,5 +107,5 @@ export class TokenForge {
 
 /** An opaque access token: nothing in it but randomness, so only introspection can say what it is. */
 export function opaqueToken(): string {
-  return `opaque-${randomBytes(24).toString('base64url')}`;
+  return `opaque-${base64url(randomBytes(24))}`;
 }

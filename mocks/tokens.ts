@@ -1,6 +1,6 @@
 // Access tokens of the mock world: one ES256 key per world, so a token minted by one world (or by
 // a test with another key) never verifies in another.
-import { randomBytes } from 'node:crypto';
+import { base64url, randomBytes } from '../core/bytes.js';
 import { SignJWT, decodeProtectedHeader, errors, exportJWK, generateKeyPair, jwtVerify, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 
 export const ACCESS_TOKEN_ALG = 'ES256';
@@ -22,7 +22,7 @@ export async function generateSigningKey(): Promise<SigningKey> {
 
 /** Unguessable URL-safe value for codes, refresh tokens, client ids and secrets. */
 export function randomToken(bytes = 32): string {
-  return randomBytes(bytes).toString('base64url');
+  return base64url(randomBytes(bytes));
 }
 
 export interface AccessTokenClaims {

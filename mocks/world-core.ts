@@ -3,6 +3,7 @@
 // in-process (in-process-world.ts) for msw, nock and test-runner fixtures: one world definition.
 import type { RequestHandler } from 'msw';
 import type { EndpointRole, Exchange, WorldFacts } from '../core/trace.js';
+import { issueAccessToken } from './authorization-server/grants/issue.js';
 import { rotateSigningKey } from './authorization-server/index.js';
 import { CONFORMANCE_CIMD_URL, type WorldKnobs } from './knobs.js';
 import { roleClassifier, type WorldLayout } from './layout.js';
@@ -48,6 +49,23 @@ export interface WorldControls {
   reconfigure(knobs: WorldKnobs): Promise<void>;
 }
 
+/** An access token made to order (a long-running mock's `token` command), as a token endpoint would issue it. */
+export interface AccessTokenOrder {
+  scope?: string;
+  /** Default: conformance-user, as for the world's own tokens. */
+  sub?: string;
+  /** Default: the authorization server's accessTokenTtlSeconds. */
+  ttlSeconds?: number;
+  clientId?: string;
+}
+
+export interface IssuedAccessToken {
+  accessToken: string;
+  issuer: string;
+  expiresIn: number;
+  scope?: string;
+}
+
 export interface WorldCore extends WorldControls {
   /** The handlers in force now: those added with use(), then the knob-built ones. */
   handlers(): RequestHandler[];
@@ -55,6 +73,11 @@ export interface WorldCore extends WorldControls {
   roleOf(url: URL): EndpointRole;
   /** The origin of each server the world has had so far. */
   readonly origins: ReadonlyMap<WorldServer, string>;
+  /**
+   * Issues an access token for the resource server, signed by the authorization server the PRM
+   * names; like every token the world issues, it can be expired with expireAccessTokens().
+   */
+  issueAccessToken(order: AccessTokenOrder): Promise<IssuedAccessToken>;
 }
 
 function worldFacts(knobs: WorldKnobs, layout: WorldLayout): WorldFacts {
@@ -142,6 +165,14 @@ export async function createWorldCore(knobs: WorldKnobs, originOf: (server: Worl
       const servers = Object.values(memory.authorizationServers).filter((as) => as !== undefined);
       const keys = await Promise.all(servers.map((as) => rotateSigningKey(as, withdraw)));
       return keys.map((key) => key.kid);
+    },
+    async issueAccessToken(order) {
+      const { first, second } = memory.authorizationServers;
+      const as = current.knobs.prm.authorizationServer === 'second' && second ? second : first!;
+      const ttlSeconds = order.ttlSeconds ?? as.knobs.accessTokenTtlSeconds;
+      const grant = { client_id: order.clientId ?? 'conformance-mock', resource: current.facts.canonicalResource, ...(order.scope ? { scope: order.scope } : {}), ...(order.sub ? { sub: order.sub } : {}) };
+      const accessToken = await issueAccessToken(as, grant, ttlSeconds);
+      return { accessToken, issuer: as.issuer, expiresIn: ttlSeconds, ...(order.scope ? { scope: order.scope } : {}) };
     },
     reconfigure(next) {
       const done = reconfiguring.then(() => build(next));

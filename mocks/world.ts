@@ -3,6 +3,7 @@
 import { serveHandlers, type ServedOrigin } from './http-server.js';
 import type { WorldKnobs } from './knobs.js';
 import type { TraceRecorder } from './recorder.js';
+import type { EndpointRole } from '../core/trace.js';
 import { createWorldCore, type WorldControls, type WorldCore, type WorldServer } from './world-core.js';
 
 /** Header the kit puts on its own requests (the browser) so the world can tell who sent them; stripped before recording. */
@@ -26,6 +27,9 @@ export interface WorldOptions {
 export interface World extends WorldControls {
   /** Every origin the world serves; the kit's browser follows redirects only within these. */
   readonly origins: string[];
+  /** Which endpoint of the current configuration a URL is, as the trace records it. */
+  roleOf(url: URL): EndpointRole;
+  issueAccessToken: WorldCore['issueAccessToken'];
   /** Closes every listener and open connection. Idempotent. */
   close(): Promise<void>;
 }
@@ -77,6 +81,8 @@ export async function startWorld(knobs: WorldKnobs, options: WorldOptions): Prom
     get origins() {
       return [...new Set([world.facts.rsOrigin, world.facts.asOrigin, ...[...listeners.values()].map((l) => l.origin)])];
     },
+    roleOf: (url) => world.roleOf(url),
+    issueAccessToken: (order) => world.issueAccessToken(order),
     use: (...handlers) => world.use(...handlers),
     resetHandlers: () => world.resetHandlers(),
     expireAccessTokens: () => world.expireAccessTokens(),

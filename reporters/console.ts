@@ -31,10 +31,13 @@ export function renderConsole(report: Report, options: ConsoleOptions): string {
 
   const facts = [`${report.tool.name} ${report.tool.version}`, report.role, `spec ${report.specVersion}`];
   if (report.strict) facts.push('strict');
+  if (report.shard) facts.push(`shard ${report.shard.index}/${report.shard.total}`);
   facts.push(`target: ${cleanLine([report.target.url, report.target.command].filter((part) => part !== undefined).join(' started by '))}`);
   out.push(c.dim(facts.join(' · ')), '');
 
   for (const scenario of report.scenarios) out.push(...scenarioBlock(scenario, options.verbose, layout, c));
+  // An empty shard is not a broken run: more shards than selected scenarios leaves the last ones idle.
+  if (report.shard && report.scenarios.length === 0) out.push(c.dim(`No scenario falls to shard ${report.shard.index}/${report.shard.total}; nothing ran.`));
 
   out.push('');
   if (report.interrupted) out.push(c.yellow('Interrupted: the run was cut short; these results hold the scenarios that finished.'));

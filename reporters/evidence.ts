@@ -14,13 +14,17 @@ export type ResolvedPart =
   /** The part names nothing this reporter knows how to look up; shown with its note only. */
   | { kind: 'unknown' };
 
-/**
- * Looks up an Evidence part in an exchange. Grammar: an optional `request.` or `response.` prefix,
- * then `status`, `method`, `url`, `path`, `query[.name]`, `form[.name]`, `header[.name]` or
- * `body[.json.path]`. Without a prefix everything but `status` means the request, except `body`,
- * which means the response when the request had no body (`body.issuer` of a metadata GET).
- */
-export function resolvePart(exchange: Exchange, part: string): ResolvedPart {
+/** An Evidence part taken apart: the side it names, if any, the kind of part and the name within it. */
+export interface PartPath {
+  side?: Side;
+  /** `status`, `method`, `url`, `path`, `query`, `form`, `header` (or `headers`), `body`, or anything else (unknown). */
+  head: string;
+  /** The parameter or header name, or the JSON path of a body (dots between segments). */
+  key?: string;
+}
+
+/** Splits a part by the grammar of `resolvePart`, without looking at any exchange. */
+export function parsePart(part: string): PartPath {
   let side: Side | undefined;
   let rest = part;
   for (const prefix of ['request', 'response'] as const) {
@@ -31,9 +35,22 @@ export function resolvePart(exchange: Exchange, part: string): ResolvedPart {
     }
   }
   const dot = rest.indexOf('.');
-  const head = dot < 0 ? rest : rest.slice(0, dot);
   // Parameter and header names may themselves hold dots; only JSON bodies are walked segment by segment.
-  const key = dot < 0 ? undefined : rest.slice(dot + 1);
+  return {
+    ...(side ? { side } : {}),
+    head: dot < 0 ? rest : rest.slice(0, dot),
+    ...(dot < 0 ? {} : { key: rest.slice(dot + 1) }),
+  };
+}
+
+/**
+ * Looks up an Evidence part in an exchange. Grammar: an optional `request.` or `response.` prefix,
+ * then `status`, `method`, `url`, `path`, `query[.name]`, `form[.name]`, `header[.name]` or
+ * `body[.json.path]`. Without a prefix everything but `status` means the request, except `body`,
+ * which means the response when the request had no body (`body.issuer` of a metadata GET).
+ */
+export function resolvePart(exchange: Exchange, part: string): ResolvedPart {
+  const { side, head, key } = parsePart(part);
   const { request, response } = exchange;
 
   const noResponse: ResolvedPart = { kind: 'absent', side: 'response', hint: 'no response was recorded' };
@@ -184,18 +201,23 @@ export function evidenceLines(scenario: ScenarioResult, evidence: Evidence, layo
   const valueRoom = layout.full ? 4000 : Math.max(40, layout.width - 20);
 
   if (evidence.part) {
-    const part = cleanLine(evidence.part);
-    const resolved = exchange ? resolvePart(exchange, evidence.part) : ({ kind: 'unknown' } as const);
-    // Say which side was read when the part did not say so and it is not obvious.
-    const sideTag =
-      resolved.kind !== 'unknown' && !/^(request|response)\./.test(part) && part.startsWith('body') && resolved.side === 'response' ? ' (response)' : '';
-    let shown: string;
-    if (resolved.kind === 'value') shown = `${style.part(part + sideTag)} = ${style.value(formatValue(resolved.value, valueRoom))}`;
-    else if (resolved.kind === 'absent') shown = `${style.part(part + sideTag)}: ${style.absent('(absent)')}${resolved.hint ? style.dim(` (${resolved.hint})`) : ''}`;
-    else shown = style.part(part);
-    lines.push(`  ${shown}${note ? ` — ${note}` : ''}`);
+    lines.push(`  ${partLine(exchange, evidence.part, valueRoom, style)}${note ? ` — ${note}` : ''}`);
   } else if (note) {
     lines.push(`  ${note}`);
   }
   return lines;
+}
+
+/**
+ * `part = value`, `part: (absent) (why)`, or the bare part when it names nothing readable: one
+ * Evidence part as every reporter shows it. `exchange` undefined: the exchange is not in the report.
+ */
+export function partLine(exchange: Exchange | undefined, rawPart: string, valueRoom: number, style: EvidenceStyle = PLAIN_STYLE): string {
+  const part = cleanLine(rawPart);
+  const resolved = exchange ? resolvePart(exchange, rawPart) : ({ kind: 'unknown' } as const);
+  // Say which side was read when the part did not say so and it is not obvious.
+  const sideTag = resolved.kind !== 'unknown' && !/^(request|response)\./.test(part) && part.startsWith('body') && resolved.side === 'response' ? ' (response)' : '';
+  if (resolved.kind === 'value') return `${style.part(part + sideTag)} = ${style.value(formatValue(resolved.value, valueRoom))}`;
+  if (resolved.kind === 'absent') return `${style.part(part + sideTag)}: ${style.absent('(absent)')}${resolved.hint ? style.dim(` (${resolved.hint})`) : ''}`;
+  return style.part(part);
 }

@@ -30,6 +30,7 @@ function ordered(r: Report): Report {
     durationMs: r.durationMs,
     interrupted: r.interrupted,
     ...(r.stoppedEarly !== undefined ? { stoppedEarly: r.stoppedEarly } : {}),
+    ...(r.shard !== undefined ? { shard: { index: r.shard.index, total: r.shard.total } } : {}),
     summary: {
       scenarios: {
         total: r.summary.scenarios.total,

@@ -2,7 +2,7 @@
 // (its output, the URLs and headers it sent), so every such string is cleaned before it reaches a
 // terminal or an XML file: escape sequences could repaint the terminal, and most control
 // characters are not even allowed in XML 1.0.
-import type { ScenarioResult } from '../core/report.js';
+import type { Report, ScenarioResult } from '../core/report.js';
 import type { ProcessOutcome } from '../core/trace.js';
 
 // CSI (colours, cursor moves) and OSC (titles, hyperlinks) sequences: noise once out of the terminal.
@@ -29,6 +29,16 @@ export function cleanText(text: string): string {
 /** `cleanText` folded onto one line, for places that cannot hold a line break (XML attributes, headings). */
 export function cleanLine(text: string): string {
   return cleanText(text).replace(/\s*\n\s*/g, ' ').replace(/\t/g, ' ').trim();
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * `cleanText`, then every character that could open markup or end a quoted attribute escaped: the
+ * one way target-provided text enters an HTML or SVG document, as element text or attribute value.
+ */
+export function escapeHtml(text: string): string {
+  return cleanText(text).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
 }
 
 export function truncate(text: string, max: number): string {
@@ -89,4 +99,36 @@ export function scenarioCounts(scenario: ScenarioResult): string {
   if (expected) parts.push(plural(expected, 'expected failure'));
   parts.push(formatDuration(scenario.durationMs));
   return parts.join(', ');
+}
+
+/** Exit code of a run cut short by a signal, whatever its results say (see the README's exit codes). */
+export const INTERRUPTED_EXIT = 130;
+
+/** The run's outcome in a word or two and the exit code the command gave, as the summary reporters head their page with them. */
+export function runVerdict(report: Report): { passed: boolean; text: string; exitCode: number } {
+  const code = report.summary.exitCode;
+  if (report.interrupted) return { passed: false, text: 'interrupted', exitCode: INTERRUPTED_EXIT };
+  const words: Record<typeof code, string> = { 0: 'passed', 1: 'failed', 2: 'configuration error', 3: 'target could not be run' };
+  return { passed: code === 0, text: words[code], exitCode: code };
+}
+
+/** The target as one line: the URL, the command, or the URL of a server the command started. */
+export function targetLine(report: Report): string {
+  return cleanLine([report.target.url, report.target.command].filter((part) => part !== undefined).join(' started by '));
+}
+
+/** `5 scenarios: 1 passed, 3 failed, 1 skipped` and `11 checks: 5 pass, 3 fail, ...`, zero counts of rarer kinds left out. */
+export function runCounts(report: Report): { scenarios: string; checks: string; expected: string } {
+  const { scenarios, checks } = report.summary;
+  const scenarioParts = [`${scenarios.passed} passed`, `${scenarios.failed} failed`];
+  if (scenarios.skipped > 0) scenarioParts.push(`${scenarios.skipped} skipped`);
+  const total = checks.pass + checks.fail + checks.warn + checks.skip + checks.notReached + checks.expectedFailures;
+  const checkParts = [`${checks.pass} pass`, `${checks.fail} fail`, `${checks.warn} warn`];
+  if (checks.notReached > 0) checkParts.push(`${checks.notReached} not reached`);
+  if (checks.skip > 0) checkParts.push(`${checks.skip} skip`);
+  return {
+    scenarios: `${plural(scenarios.total, 'scenario')}: ${scenarioParts.join(', ')}`,
+    checks: `${plural(total, 'check')}: ${checkParts.join(', ')}`,
+    expected: plural(checks.expectedFailures, 'expected failure'),
+  };
 }

@@ -1,5 +1,6 @@
 // Token endpoint client authentication (RFC 6749 §2.3). A client must use the one method it was
 // registered with; anything else is invalid_client, so a client that mixes methods is caught.
+import { decodeBase64, utf8 } from '../../core/bytes.js';
 import type { TokenAuthMethod } from '../knobs.js';
 import type { AuthorizationServerState, Client } from './state.js';
 import { oauthError } from './oauth-error.js';
@@ -16,7 +17,7 @@ export type ClientAuthentication = { client: Client } | { failure: Response };
 function fromBasicHeader(header: string): PresentedCredentials | undefined {
   const match = /^basic\s+(\S+)\s*$/i.exec(header);
   if (!match) return undefined;
-  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const decoded = utf8(decodeBase64(match[1]));
   const colon = decoded.indexOf(':');
   if (colon < 0) return undefined;
   const unescape = (part: string) => {

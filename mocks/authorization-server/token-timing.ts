@@ -67,26 +67,39 @@ export function refreshBarrier(url: string, size: number, memory: BarrierMemory)
     if (memory.waiting.length >= size) void release(memory);
     else if (memory.timer === undefined) {
       memory.timer = setTimeout(() => void release(memory), BARRIER_TIMEOUT_MS);
-      // A world closed with requests still held must not keep the process alive.
-      memory.timer.unref();
+      // A world closed with requests still held must not keep the process alive. In a browser
+      // (msw's setupWorker) a timer is a number, with nothing to unref.
+      if (typeof memory.timer === 'object') memory.timer.unref();
     }
     await held;
     return undefined;
   });
 }
 
-const FAULT_TEXT: Record<TokenFault['status'], string> = {
+// Node's own phrases (http.STATUS_CODES) for the statuses a fault may have, spelled out because
+// node:http does not exist where the in-process world may run (a browser).
+const REASON_PHRASES: Record<number, string> = {
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  501: 'Not Implemented',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+  505: 'HTTP Version Not Supported',
+  506: 'Variant Also Negotiates',
+  507: 'Insufficient Storage',
+  508: 'Loop Detected',
+  509: 'Bandwidth Limit Exceeded',
+  510: 'Not Extended',
+  511: 'Network Authentication Required',
 };
 
-function faultResponse(status: TokenFault['status']): Response {
+/** A 5xx or 429 in place of an answer; a 429 carries Retry-After (seconds). */
+export function faultResponse(status: number, retryAfterSeconds = 1): Response {
   const headers: Record<string, string> = { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' };
-  if (status === 429) headers['Retry-After'] = '1';
+  if (status === 429) headers['Retry-After'] = String(retryAfterSeconds);
   // Plain text, as a gateway or rate limiter in front of the server would answer: not an OAuth error.
-  return new HttpResponse(`${status} ${FAULT_TEXT[status]}`, { status, headers });
+  return new HttpResponse(`${status} ${REASON_PHRASES[status] ?? 'Error'}`, { status, headers });
 }
 
 /** Requests each fault has answered so far, by index in the knob's list. */

@@ -1,6 +1,7 @@
 // What the authorization-server suite's checks read off a trace: the kit's requests by label, the
 // authorization responses the user agent reached, OAuth error answers read strictly, and the
 // tokens the server issued.
+import { decodeBase64, utf8 } from '../../core/bytes.js';
 import { missing, type Evidence, type Finding, type Precondition } from '../../core/check.js';
 import { ev, responseJson } from '../../core/trace-query.js';
 import type { AuthorizationRecord, AuthorizationServerFacts, Exchange, Trace } from '../../core/trace.js';
@@ -133,7 +134,7 @@ export function jwtClaims(token: string): Record<string, unknown> | undefined {
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
   try {
-    const value = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as unknown;
+    const value = JSON.parse(utf8(decodeBase64(parts[1]))) as unknown;
     return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

@@ -64,7 +64,7 @@ describe('usage errors: one line on stderr, exit code 2', () => {
   it('unknown command', async () => expectUsageError(await cli(['clent']), /unknown command "clent" \(did you mean client\?\)/));
   it('non-numeric --timeout', async () => expectUsageError(await cli(['--client', 'true', '--timeout', '5s']), /--timeout/));
   it('non-numeric --jobs', async () => expectUsageError(await cli(['client', '--command', 'true', '--jobs', 'many']), /--jobs/));
-  it('unknown reporter', async () => expectUsageError(await cli(['client', '--command', 'true', '--reporter', 'console,html']), /html/));
+  it('unknown reporter', async () => expectUsageError(await cli(['client', '--command', 'true', '--reporter', 'console,pdf']), /unknown reporter "pdf"; valid reporters: console, json, junit, markdown, html/));
   it('unknown scenario, with near matches', async () =>
     expectUsageError(await cli(['client', '--command', 'true', '--scenario', 'auth/metadata-defualt']), /unknown scenario "auth\/metadata-defualt" \(did you mean auth\/metadata-default\?\)/));
   it('unknown requirement, with near matches', async () =>

@@ -17,7 +17,7 @@ import { authorizationServerScenarios } from '../../suites/authorization-server/
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const NAME = 'mcp-auth-conformance';
 // The directories `files` ships from dist/, each compiled from the source directory of the same name.
-const SHIPPED_SOURCES = ['bin', 'core', 'mocks', 'suites', 'reporters', 'examples'];
+const SHIPPED_SOURCES = ['bin', 'core', 'mocks', 'library', 'suites', 'reporters', 'examples'];
 // Installing resolves ~160 packages; on a cold cache over a slow link that takes minutes.
 const INSTALL_TIMEOUT_MS = 240_000;
 const COMMAND_TIMEOUT_MS = 60_000;
@@ -90,7 +90,8 @@ function staleSources(): string[] {
     for (const entry of readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
       const relative = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(relative);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
+      // Test files (the vitest example's) are left out of the build, so they have no counterpart.
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && !entry.name.endsWith('.test.ts')) {
         const compiled = path.join(ROOT, 'dist', relative.replace(/\.ts$/, '.js'));
         if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(path.join(ROOT, relative)).mtimeMs) stale.push(relative);
       }
@@ -173,6 +174,18 @@ describe('the packed tarball', () => {
     }
     expect(dangling, 'modules the package imports but `files` does not ship').toEqual([]);
   });
+
+  it('lets a consumer import the library entry points by name (nock and vitest are optional peers it brings itself)', async () => {
+    const script = [
+      "const root = await import('mcp-auth-conformance');",
+      "const { createWorld } = await import('mcp-auth-conformance/msw');",
+      'const world = await createWorld();',
+      "console.log(typeof root.createConformanceWorld, world.scenario.id, world.handlers.length);",
+    ].join('\n');
+    const result = await run(process.execPath, ['--input-type=module', '-e', script], installDir, COMMAND_TIMEOUT_MS);
+    expect(result.code, describeRun('node -e <import the library>', result)).toBe(0);
+    expect(result.stdout.trim()).toBe('function auth/metadata-default 1');
+  }, COMMAND_TIMEOUT_MS + 10_000);
 
   it('answers --help with exit code 0', async () => {
     const help = await npx(['--help']);

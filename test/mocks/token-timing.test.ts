@@ -1,5 +1,7 @@
+import { STATUS_CODES } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { FAMILY_REVOKED_HEADER } from '../../mocks/authorization-server/diagnostics.js';
+import { faultResponse } from '../../mocks/authorization-server/token-timing.js';
 import type { Exchange } from '../../core/trace.js';
 import { knobs, type TokenFault } from '../../mocks/knobs.js';
 import { ACTOR_HEADER } from '../../mocks/world.js';
@@ -147,5 +149,11 @@ describe('token endpoint faults', () => {
     expect(next.status).toBe(200);
     await world.reconfigure(knobs({ as: { tokenFaults: [{ ...fault, status: 500 }] } }));
     expect((await refresh(world, client.client_id, next.body.refresh_token as string)).status).toBe(500);
+  });
+
+  it('say what Node would have said for every status a fault may have, without node:http (the world also runs in a browser)', async () => {
+    for (const status of [429, ...Array.from({ length: 100 }, (_, i) => 500 + i)]) {
+      expect(await faultResponse(status).text()).toBe(`${status} ${STATUS_CODES[status] ?? 'Error'}`);
+    }
   });
 });

@@ -44,6 +44,9 @@ export function ensureCompiled(...builds: Build[]): void {
   }
 }
 
+/** The vitest example's client under the client contract (examples/vitest/cli.ts), judged in-process and as a process. */
+export const VITEST_EXAMPLE_CLIENT: Build = { compiled: 'dist/examples/vitest/cli.js', sources: ['examples/vitest/cli.ts', 'examples/vitest/client.ts'] };
+
 /** The strict client (test/targets/strict-client.ts): its own HTTP layer in test/targets/strict/, the harness's user agent. */
 export const STRICT_CLIENT: Build = {
   compiled: 'dist/test/targets/strict-client.js',

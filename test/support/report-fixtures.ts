@@ -318,3 +318,104 @@ export function deadOnArrivalReport(): Report {
   });
   return report([dead]);
 }
+
+/** Every scenario passed: a clean run, as a pull request hopes to see it. */
+export function passingReport(): Report {
+  const discovery = sampleReport().scenarios[0];
+  const flow = flawedFlow().slice(0, 3);
+  const race = scenario({
+    id: 'auth/refresh-race',
+    title: 'Copies racing to refresh one token',
+    durationMs: 18_400,
+    exchanges: flow,
+    property: { runs: 6, seed: 20261202, outcomes: { '1 refresh, every copy used its successor': 4, '1 refresh, one copy re-read the store': 2 } },
+    checks: [
+      check({ id: 'refresh-single-flight', title: 'One refresh per family at a time', requirements: ['RT-C-02', 'RT-C-11'], message: 'one refresh request per family at a time' }),
+      check({ id: 'refresh-no-superseded-token', title: 'Never presents a superseded refresh token', requirements: ['RT-C-01'], message: 'no superseded token was presented' }),
+    ],
+  });
+  const skipped = scenario({
+    id: 'auth/2025-03-26-oauth-metadata-backcompat',
+    title: '2025-03-26 servers without PRM',
+    status: 'skip',
+    skipReason: 'not applicable at spec version 2026-07-28',
+    durationMs: 0,
+    processes: [],
+    checks: [],
+  });
+  return report([discovery, race, skipped], { durationMs: 19_350 });
+}
+
+/**
+ * A refresh race whose property failed: two copies of the client presented the same refresh token,
+ * the second one got invalid_grant and started a new authorization. The exchanges are the shrunk
+ * counterexample's.
+ */
+export function propertyReport(): Report {
+  const token = (id: number, actor: string, refreshToken: string, status: number, body: string): Exchange =>
+    exchange({
+      id,
+      actor,
+      role: 'token',
+      request: {
+        method: 'POST',
+        url: `${AS}/token`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `grant_type=refresh_token&refresh_token=${refreshToken}&client_id=dyn-client-7f3a9c&resource=${encodeURIComponent(`${RS}/mcp`)}`,
+      },
+      response: { status, headers: { 'content-type': 'application/json' }, body },
+    });
+  const mcp = (id: number, actor: string, accessToken: string, status: number): Exchange =>
+    exchange({
+      id,
+      actor,
+      server: 'rs',
+      role: 'mcp',
+      request: { method: 'POST', url: `${RS}/mcp`, headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` }, body: '{"jsonrpc":"2.0","id":1,"method":"initialize"}' },
+      response: status === 401 ? { status, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } } : { status, headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"result":{}}' },
+    });
+  const exchanges = [
+    mcp(1, 'client-2', 'at-1', 401),
+    mcp(2, 'client-3', 'at-1', 401),
+    token(3, 'client-2', 'rt-1', 200, '{"access_token":"at-2","token_type":"Bearer","expires_in":3600,"refresh_token":"rt-2"}'),
+    token(4, 'client-3', 'rt-1', 400, '{"error":"invalid_grant","error_description":"refresh token already used"}'),
+    mcp(5, 'client-2', 'at-2', 200),
+    exchange({ id: 6, actor: 'client-3', role: 'authorize', request: { url: `${AS}/authorize?response_type=code&client_id=dyn-client-7f3a9c&code_challenge_method=S256` }, response: { status: 302, headers: { location: `${CALLBACK}?code=c2` } } }),
+  ];
+  const race = scenario({
+    id: 'auth/refresh-race',
+    title: 'Copies racing to refresh one token',
+    durationMs: 41_200,
+    exchanges,
+    processes: [processOutcome({ actor: 'client-1' }), processOutcome({ actor: 'client-2' }), processOutcome({ actor: 'client-3', exitCode: 1, stderrTail: 'Error: invalid_grant\n' })],
+    property: {
+      runs: 9,
+      seed: 20261202,
+      path: '8:0:1',
+      counterexample: '2 copies, strict rotation, refusals as invalid_grant, start offsets [0, 3] ms, token latencies [120, 0, 0] ms',
+      shrinks: 3,
+      replay: `mcp-auth-conformance client --command '${CLIENT_COMMAND}' --scenario auth/refresh-race --seed=20261202 --replay 8:0:1`,
+      outcomes: { '1 refresh, every copy used its successor': 7, '2 refreshes of one token, one refused': 2 },
+    },
+    checks: [
+      check({
+        id: 'refresh-single-flight',
+        title: 'One refresh per family at a time',
+        requirements: ['RT-C-02', 'RT-C-11'],
+        status: 'fail',
+        message: 'client-2 and client-3 refreshed the same token at once',
+        evidence: [ev(3, 'form.refresh_token', 'first refresh of rt-1'), ev(4, 'form.refresh_token', 'the same token again, 3 ms later')],
+      }),
+      check({
+        id: 'refresh-no-reauthorization',
+        title: 'No new authorization while a refresh token is usable',
+        requirements: ['RT-C-05'],
+        status: 'fail',
+        message: 'client-3 started a new authorization after its refresh was refused',
+        evidence: [ev(4, 'status'), ev(6, undefined, 'a new authorization request')],
+      }),
+      check({ id: 'refresh-reuse-never-detected', title: 'Never trips reuse detection', requirements: ['RT-C-03'], level: 'SHOULD', status: 'warn', message: 'the server saw rt-1 twice', evidence: [ev(4, 'response.body.error')] }),
+    ],
+  });
+  return report([race], { durationMs: 41_900 });
+}

@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import type { TraceRecorder } from '../../../mocks/recorder.js';
 import { browse } from './browser.js';
 import { endProcessesCarrying, killProcessesCarryingSync } from './escaped-processes.js';
+import { runnableClientCommand } from './typescript.js';
 import { drainOutput, GroupStopper, killAllGroups, lastLine, OutputTail, ProcessRecord, signalGroup, trackGroup, untrackGroup } from '../process-group.js';
 import { BROWSER_ACTOR, type Actor, type ProcessEvent, type ProcessOutcome, type WorldFacts } from '../../trace.js';
 
@@ -312,7 +313,7 @@ function startClient(
   listen: (onUrl: UrlHandler) => () => void,
 ): ClientProcess {
   const { actor, recorder, world } = options;
-  const line = `${options.command} ${shellQuote(world.facts.mcpUrl)}`;
+  const line = `${runnableClientCommand(options.command)} ${shellQuote(world.facts.mcpUrl)}`;
   const env = clientEnvironment(options, shimDir, inboxFile);
   const marker = `${INBOX_ENV}=${inboxFile}`;
   const record = new ProcessRecord(actor, line);

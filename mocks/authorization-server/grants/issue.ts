@@ -12,18 +12,24 @@ export interface TokenGrant {
   resource?: string;
 }
 
-/** Mints the access token and builds the body; remembers the token so the world can expire it later. */
-export async function tokenResponseBody(as: AuthorizationServer, grant: TokenGrant, refresh?: RefreshTokenRecord): Promise<Record<string, unknown>> {
-  const ttlSeconds = as.knobs.accessTokenTtlSeconds;
+/** Mints an access token with the server's current key and remembers it, so the world can expire it later. */
+export async function issueAccessToken(as: AuthorizationServer, grant: TokenGrant & { sub?: string }, ttlSeconds: number): Promise<string> {
   const access_token = await mintAccessToken(as.key, {
     iss: as.issuer,
-    sub: 'conformance-user',
+    sub: grant.sub ?? 'conformance-user',
     aud: grant.resource,
     client_id: grant.client_id,
     scope: grant.scope || undefined,
     ttlSeconds,
   });
   as.state.accessTokens.add(String(decodeJwt(access_token).jti));
+  return access_token;
+}
+
+/** Mints the access token and builds the body. */
+export async function tokenResponseBody(as: AuthorizationServer, grant: TokenGrant, refresh?: RefreshTokenRecord): Promise<Record<string, unknown>> {
+  const ttlSeconds = as.knobs.accessTokenTtlSeconds;
+  const access_token = await issueAccessToken(as, grant, ttlSeconds);
   return {
     access_token,
     token_type: 'Bearer',

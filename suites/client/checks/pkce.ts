@@ -1,6 +1,6 @@
 // PKCE (RFC 7636 as profiled by OAuth 2.1 and MCP "Authorization Code Protection").
-import { createHash } from 'node:crypto';
 import { met, missing, notExercised, unmet, type CheckDef, type Evidence } from '../../../core/check.js';
+import { s256 } from '../../../core/pkce.js';
 import { since } from '../../../core/spec.js';
 import { authorizationRequests, codeRedemptions, ev, form, query, redirectParams } from '../../../core/trace-query.js';
 import { BROWSER_ACTOR, type Exchange, type Trace } from '../../../core/trace.js';
@@ -9,8 +9,6 @@ import { redemptionsWithAuthorization, usesOfAuthorizationServer } from '../obse
 import { AUTHORIZED_AGAIN } from '../preconditions.js';
 
 const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
-
-const s256 = (verifier: string) => createHash('sha256').update(verifier, 'ascii').digest('base64url');
 
 export const pkceChallengeSent: CheckDef = {
   id: 'pkce-code-challenge-sent',

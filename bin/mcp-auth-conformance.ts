@@ -38,6 +38,7 @@ import { requirementCatalogue } from '../suites/requirements.js';
 
 const NAME = 'mcp-auth-conformance';
 const USAGE_EXIT_CODE = 2;
+const COMMANDS = ['client', 'server', 'authorization-server', 'list', 'merge-reports', 'mock'];
 
 const EXIT_CODES = `
 Exit codes:
@@ -260,7 +261,7 @@ async function main(argv: string[]): Promise<number> {
   const program = new Command(NAME)
     .description('Conformance suite for MCP authorization: runs an MCP client against a mock world, probes an MCP server as an OAuth resource server, or an authorization server, and judges what it did.')
     .version(toolInfo().version, '-V, --version')
-    .usage('[options] | client --command "<cmd>" [options] | server (--url <url> | --command "<cmd>") [options] | authorization-server (--issuer <url> | --command "<cmd>") [options] | list [options] | merge-reports <report.json|dir...> [options]')
+    .usage('[options] | client --command "<cmd>" [options] | server (--url <url> | --command "<cmd>") [options] | authorization-server (--issuer <url> | --command "<cmd>") [options] | list [options] | merge-reports <report.json|dir...> [options] | mock [options]')
     .enablePositionalOptions()
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -270,10 +271,10 @@ async function main(argv: string[]): Promise<number> {
   // The optional argument only catches a mistyped command name, which commander would call "too many arguments".
   addRunOptions(program.argument('[command]').option('--client <cmd>', 'short form of: client --command <cmd>')).action(async (stray: string | undefined, flags: RunFlags & { client?: string }) => {
     if (stray !== undefined) {
-      const near = nearMatches(stray, ['client', 'server', 'authorization-server', 'list', 'merge-reports']);
-      throw new UsageError(`unknown command "${stray}"${near.length > 0 ? ` (did you mean ${near.join(', ')}?)` : ''}; commands: client, server, authorization-server, list, merge-reports`);
+      const near = nearMatches(stray, COMMANDS);
+      throw new UsageError(`unknown command "${stray}"${near.length > 0 ? ` (did you mean ${near.join(', ')}?)` : ''}; commands: ${COMMANDS.join(', ')}`);
     }
-    if (flags.client === undefined) throw new UsageError('missing --client "<command>" (or a command: client, server, authorization-server, list, merge-reports; see --help)');
+    if (flags.client === undefined) throw new UsageError(`missing --client "<command>" (or a command: ${COMMANDS.join(', ')}; see --help)`);
     exitCode = await runClient(flags.client, flags);
   });
 

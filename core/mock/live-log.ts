@@ -64,7 +64,8 @@ export function exchangeLine(exchange: Exchange, options: Pick<LiveLogOptions, '
  */
 export function verdictLine(verdict: LiveVerdict, latest: number, color: boolean, before?: LiveStatus): string {
   const c = pc.createColors(color);
-  const at = c.dim(`#${verdict.evidence[0] ?? latest}`);
+  // A verdict without evidence is about the trace as a whole: say when it was judged, not which exchange proves it.
+  const at = c.dim(verdict.evidence[0] !== undefined ? `#${verdict.evidence[0]}` : `as of #${latest}`);
   const requirement = verdict.requirements.length > 0 ? ` (${verdict.requirements[0]})` : '';
   const message = cleanLine(verdict.message);
   if (verdict.status === 'pass' && (before === 'fail' || before === 'warn')) return `${c.green(`✓ ${verdict.id}`)}: ${message} (no longer ${before === 'fail' ? 'failing' : 'warning'})  ${at}`;

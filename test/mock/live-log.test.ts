@@ -52,7 +52,7 @@ describe('the lines', () => {
 
   it('a verdict: failures with level and requirement, warnings, passes dimmer, a failure made good', () => {
     expect(verdictLine(verdict(), 9, false)).toBe('✗ resource-in-token-request MUST (C-RES-02): token request without resource  #7');
-    expect(verdictLine(verdict({ status: 'warn', level: 'SHOULD', evidence: [] }), 9, false)).toBe('! resource-in-token-request SHOULD (C-RES-02): token request without resource  #9');
+    expect(verdictLine(verdict({ status: 'warn', level: 'SHOULD', evidence: [] }), 9, false)).toBe('! resource-in-token-request SHOULD (C-RES-02): token request without resource  as of #9');
     expect(verdictLine(verdict({ status: 'pass', message: 'ok' }), 9, false)).toBe('✓ resource-in-token-request: ok  #7');
     expect(verdictLine(verdict({ status: 'pass', message: 'ok' }), 9, true)).toMatch(/^\u001b\[2m/);
     expect(verdictLine(verdict({ status: 'pass', message: 'ok' }), 9, false, 'fail')).toBe('✓ resource-in-token-request: ok (no longer failing)  #7');

@@ -40,6 +40,51 @@ function bodyOf(bytes: Uint8Array): { body?: string } {
 const BODILESS_METHODS = new Set(['GET', 'HEAD']);
 
 /**
+ * A handler's fixed method and URL, when it has them: msw compares a plain path to origin +
+ * pathname ignoring case and a trailing slash (path-to-regexp's defaults), so such a handler can be
+ * ruled out by comparing keys. Handlers with parameters, wildcards, patterns or predicates have no
+ * key and are always left to msw.
+ */
+interface HandlerKey {
+  method?: string;
+  url?: string;
+}
+
+const PLAIN_URL = /^https?:\/\/[A-Za-z0-9.\-:[\]]+(\/[A-Za-z0-9._~\-/]*)?$/;
+const handlerKeys = new WeakMap<RequestHandler, HandlerKey>();
+
+const urlKey = (url: string): string => url.toLowerCase().replace(/\/+$/, '');
+
+function keyOf(handler: RequestHandler): HandlerKey {
+  let key = handlerKeys.get(handler);
+  if (key === undefined) {
+    const info = handler.info as { method?: unknown; path?: unknown };
+    key = {
+      ...(typeof info.method === 'string' ? { method: info.method.toUpperCase() } : {}),
+      ...(typeof info.path === 'string' && PLAIN_URL.test(info.path) ? { url: urlKey(info.path) } : {}),
+    };
+    handlerKeys.set(handler, key);
+  }
+  return key;
+}
+
+/**
+ * The handlers that may match a request, in their order. msw tries every handler in turn, parsing
+ * the URL and compiling the path for each; a token request would be tried against every resource
+ * server handler first. Ruling out the ones whose method or fixed URL differ is cheaper and changes
+ * nothing: whichever handler msw would have picked is still the first that matches.
+ */
+export function candidateHandlers(handlers: readonly RequestHandler[], request: Request): RequestHandler[] {
+  const method = request.method.toUpperCase();
+  const { origin, pathname } = new URL(request.url);
+  const url = urlKey(origin + pathname);
+  return handlers.filter((handler) => {
+    const key = keyOf(handler);
+    return (key.method === undefined || key.method === method) && (key.url === undefined || key.url === url);
+  });
+}
+
+/**
  * A Fetch request from its parts. The body is read once by the caller, so the same bytes are
  * recorded and handed to the handlers.
  */
@@ -58,7 +103,7 @@ export async function answerRecorded(options: AnswerOptions, request: Request, b
   const at = options.at ?? recorder.now();
   let response: Response;
   try {
-    response = (await getResponse(options.handlers, request)) ?? plainResponse(404, 'Not Found');
+    response = (await getResponse(candidateHandlers(options.handlers, request), request)) ?? plainResponse(404, 'Not Found');
   } catch (error) {
     response = plainResponse(500, `mock world handler failed: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -4,9 +4,8 @@
 import { FIXED_INTROSPECTION_CLIENT, startIssuer, type Issuer } from '../../mocks/issuer.js';
 import type { AsKnobs, WorldKnobs } from '../../mocks/knobs.js';
 import { startWorld, type World } from '../../mocks/world.js';
-import { selectChecks } from '../../library/world.js';
 import { toolInfo } from '../engine.js';
-import type { ClientScenario } from '../scenario.js';
+import { checksAt, type ClientScenario } from '../scenario.js';
 import { UsageError } from '../select.js';
 import type { SpecVersion } from '../spec.js';
 import type { EndpointRole, RunRecord, Trace } from '../trace.js';
@@ -115,7 +114,7 @@ export async function startClientMock(options: ClientMockOptions): Promise<Runni
     runs: runs.map((run, i) => (i === runs.length - 1 ? { ...run, endedAt: feed.now() } : { ...run })),
   });
   const judge = createLiveJudge({
-    checks: selectChecks(scenario, specVersion, undefined),
+    checks: checksAt(scenario, specVersion),
     strict,
     trace,
     onChange: (changed, before, latest) => log.verdicts(changed, before, latest),

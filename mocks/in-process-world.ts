@@ -91,7 +91,7 @@ export async function createInProcessWorld(knobs: WorldKnobs, options: InProcess
     use: (...handlers) => core.use(...handlers),
     resetHandlers: () => core.resetHandlers(),
     expireAccessTokens: () => core.expireAccessTokens(),
-    revokeRefreshTokens: () => core.revokeRefreshTokens(),
+    revokeRefreshTokens: (token) => core.revokeRefreshTokens(token),
     rotateSigningKeys: (withdraw) => core.rotateSigningKeys(withdraw),
     reconfigure: (next) => core.reconfigure(next),
   };

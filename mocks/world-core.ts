@@ -30,8 +30,10 @@ export interface WorldControls {
   /**
    * Revokes every refresh-token family issued so far, as a user revoking the client's access
    * would: presenting any of their tokens is refused (400 invalid_grant, or the knobs' rejection).
+   * Given one refresh token (current or superseded), only its family. Returns how many families
+   * this revoked; undefined for a token the world never issued.
    */
-  revokeRefreshTokens(): void;
+  revokeRefreshTokens(token?: string): number | undefined;
   /**
    * Every authorization server of the world signs with a new key from now on. The old key stays on
    * the JWKS endpoint (its tokens stay valid) unless `withdraw` takes it off, as after a compromise.
@@ -158,8 +160,8 @@ export async function createWorldCore(knobs: WorldKnobs, originOf: (server: Worl
     expireAccessTokens() {
       expireIssuedAccessTokens(memory);
     },
-    revokeRefreshTokens() {
-      revokeRefreshFamilies(memory);
+    revokeRefreshTokens(token) {
+      return revokeRefreshFamilies(memory, token);
     },
     async rotateSigningKeys(withdraw = false) {
       const servers = Object.values(memory.authorizationServers).filter((as) => as !== undefined);

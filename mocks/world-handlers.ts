@@ -42,9 +42,15 @@ export function createWorldMemory(): WorldMemory {
   return { authorizationServers: {}, expiredAccessTokens: new Set(), resourceServer: new KnobMemory() };
 }
 
-/** Every refresh-token family of every authorization server of the world is revoked from now on. */
-export function revokeRefreshFamilies(memory: WorldMemory): void {
-  for (const as of Object.values(memory.authorizationServers)) as?.state.revokeRefreshFamilies();
+/**
+ * Every refresh-token family of every authorization server of the world is revoked from now on, or
+ * only the one `token` belongs to. Returns how many families this revoked; undefined for a token no
+ * server of the world issued.
+ */
+export function revokeRefreshFamilies(memory: WorldMemory, token?: string): number | undefined {
+  const counts = Object.values(memory.authorizationServers).map((as) => as?.state.revokeRefreshFamilies(token));
+  const known = counts.filter((count): count is number => count !== undefined);
+  return token !== undefined && known.length === 0 ? undefined : known.reduce((sum, count) => sum + count, 0);
 }
 
 /** Every access token issued so far, by any authorization server of the world, is expired from now on. */

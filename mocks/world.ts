@@ -86,7 +86,7 @@ export async function startWorld(knobs: WorldKnobs, options: WorldOptions): Prom
     use: (...handlers) => world.use(...handlers),
     resetHandlers: () => world.resetHandlers(),
     expireAccessTokens: () => world.expireAccessTokens(),
-    revokeRefreshTokens: () => world.revokeRefreshTokens(),
+    revokeRefreshTokens: (token) => world.revokeRefreshTokens(token),
     rotateSigningKeys: (withdraw) => world.rotateSigningKeys(withdraw),
     reconfigure: (next) => world.reconfigure(next),
     close,

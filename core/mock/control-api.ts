@@ -63,7 +63,8 @@ export interface MockTarget {
     /** Throws KnobMistakes. */
     patchKnobs(data: unknown): Promise<WorldKnobs>;
     expireAccessTokens(): void;
-    revokeRefreshTokens(): void;
+    /** Every family, or the one `token` belongs to; how many families this revoked (undefined: an unknown token). */
+    revokeRefreshTokens(token?: string): number | undefined;
     stepUp(tool: string, scopes: string[] | null): Promise<Record<string, string[]>>;
   };
   server?: {
@@ -225,7 +226,18 @@ function operations(target: MockTarget): Operation[] {
       },
     },
     act('/tokens/expire', () => client().expireAccessTokens(), { expired: true }),
-    act('/refresh-tokens/revoke', () => client().revokeRefreshTokens(), { revoked: true }),
+    {
+      method: 'POST',
+      path: '/refresh-tokens/revoke',
+      mode: 'client',
+      answer: async (request) => {
+        const read = members(await jsonBody(request), { refresh_token: optional(text({ nonEmpty: true })) }) as { refresh_token?: string };
+        const families = client().revokeRefreshTokens(read.refresh_token);
+        // A token the world never issued is a mistake worth saying; an already revoked family is not.
+        if (families === undefined) throw new ControlError(404, 'no refresh token of this world has that value');
+        return json({ revoked: true, families });
+      },
+    },
     {
       method: 'POST',
       path: '/step-up',

@@ -209,10 +209,13 @@ export async function startClientMock(options: ClientMockOptions): Promise<Runni
         startRun('after POST /tokens/expire', { expiredTokens: true });
         changed('every access token issued so far is expired (POST /tokens/expire); new connections are the next run');
       },
-      revokeRefreshTokens() {
-        live.revokeRefreshTokens();
+      revokeRefreshTokens(token) {
+        const families = live.revokeRefreshTokens(token);
+        if (families === undefined) return undefined;
         startRun('after POST /refresh-tokens/revoke', { revokedRefreshTokens: true });
-        changed('every refresh-token family is revoked (POST /refresh-tokens/revoke); new connections are the next run');
+        const which = token === undefined ? 'every refresh-token family is' : 'the refresh-token family of the token given is';
+        changed(`${which} revoked (POST /refresh-tokens/revoke); new connections are the next run`);
+        return families;
       },
       async stepUp(tool, scopes) {
         const toolScopes = { ...live.knobs.rs.toolScopes };

@@ -84,13 +84,28 @@ export class AuthorizationServerState {
     return code;
   }
 
-  /** Revokes every refresh-token family, as a user revoking the client's access would. */
-  revokeRefreshFamilies(): void {
-    for (const record of this.refreshTokens.values()) {
-      if (record.family.revoked) continue;
-      record.family.revoked = true;
-      record.family.revokedBy = 'revocation';
+  /**
+   * Revokes every refresh-token family, as a user revoking the client's access would, or only the
+   * family of `token` (any of its refresh tokens, superseded ones included): one grant signed out.
+   * Returns how many families this revoked; undefined for a token this server never issued.
+   */
+  revokeRefreshFamilies(token?: string): number | undefined {
+    const families = new Set<RefreshFamily>();
+    if (token !== undefined) {
+      const family = this.refreshTokens.get(token)?.family;
+      if (!family) return undefined;
+      families.add(family);
+    } else {
+      for (const record of this.refreshTokens.values()) families.add(record.family);
     }
+    let revoked = 0;
+    for (const family of families) {
+      if (family.revoked) continue;
+      family.revoked = true;
+      family.revokedBy = 'revocation';
+      revoked++;
+    }
+    return revoked;
   }
 
   startRefreshFamily(grant: Pick<RefreshFamily, 'client_id' | 'scope' | 'resource'>): RefreshTokenRecord {

@@ -74,10 +74,30 @@ describe('client mode: the world of a scenario', () => {
     const started = await clientMock();
     const world = await worldOf(started);
     const tokens = await codeFlow(world);
-    expect((await api(started.control, 'POST', '/refresh-tokens/revoke')).body).toEqual({ revoked: true });
+    expect((await api(started.control, 'POST', '/refresh-tokens/revoke')).body).toEqual({ revoked: true, families: 1 });
     const answer = await refresh(world, tokens.client.client_id, tokens.refresh_token!, { resource: world.facts.canonicalResource });
     expect(answer.status).toBe(400);
     expect(answer.body.error).toBe('invalid_grant');
+  });
+
+  it('POST /refresh-tokens/revoke {"refresh_token"} revokes that token\'s family alone; an unknown token is 404', async () => {
+    const started = await clientMock();
+    const world = await worldOf(started);
+    const signedOut = await codeFlow(world);
+    const kept = await codeFlow(world, { client: signedOut.client });
+    const resource = { resource: world.facts.canonicalResource };
+    // A superseded token names its family as well as the current one does.
+    const rotated = await refresh(world, signedOut.client.client_id, signedOut.refresh_token!, resource);
+    expect(rotated.status).toBe(200);
+    const revoked = await api(started.control, 'POST', '/refresh-tokens/revoke', { refresh_token: signedOut.refresh_token });
+    expect(revoked.body).toEqual({ revoked: true, families: 1 });
+    expect((await refresh(world, signedOut.client.client_id, rotated.body.refresh_token as string, resource)).status).toBe(400);
+    expect((await refresh(world, kept.client.client_id, kept.refresh_token!, resource)).status).toBe(200);
+
+    const unknown = await api(started.control, 'POST', '/refresh-tokens/revoke', { refresh_token: 'not-a-token-of-this-world' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toBe('no refresh token of this world has that value');
+    expect((await api(started.control, 'POST', '/refresh-tokens/revoke', { refresh_token: 7 })).status).toBe(400);
   });
 
   it('POST /keys/rotate signs with a new key, and {"withdraw":true} takes the old ones off the JWKS', async () => {

@@ -46,6 +46,18 @@ describe('revokeRefreshTokens', () => {
     const after = await codeFlow(world, { client: before.client });
     expect((await refresh(world, after.client.client_id, after.refresh_token!)).status).toBe(200);
   });
+
+  it('given a refresh token, revokes its family alone, and says how many it revoked', async () => {
+    const { world } = await newWorld();
+    const one = await codeFlow(world);
+    const other = await codeFlow(world, { client: one.client });
+    expect(world.revokeRefreshTokens(one.refresh_token!)).toBe(1);
+    expect(world.revokeRefreshTokens(one.refresh_token!)).toBe(0);
+    expect(world.revokeRefreshTokens('never-issued')).toBeUndefined();
+    expect((await refresh(world, one.client.client_id, one.refresh_token!)).status).toBe(400);
+    expect((await refresh(world, other.client.client_id, other.refresh_token!)).status).toBe(200);
+    expect(world.revokeRefreshTokens()).toBe(1);
+  });
 });
 
 describe('reconfigure', () => {

@@ -5,7 +5,7 @@ import { DEFAULT_SCENARIO, findScenario } from '../library/world.js';
 import { startBanner } from '../core/mock/banner.js';
 import { ControlRefused, findControlApi, NoMockRunning, requestToken } from '../core/mock/control-client.js';
 import { baseScenarioId, KnobMistakes, loadKnobConfig, patchedKnobs, type KnobData } from '../core/mock/knob-config.js';
-import { createLiveLog } from '../core/mock/live-log.js';
+import { createLiveLog } from '../reporters/live-log.js';
 import { CLIENT_MODE_PORTS, SERVER_MODE_PORTS, startClientMock, startServerMock, type RunningMock } from '../core/mock/service.js';
 import { UsageError } from '../core/select.js';
 import { LATEST_SPEC_VERSION, SELECTABLE_SPEC_VERSIONS, type SelectableSpecVersion } from '../core/spec.js';

@@ -8,6 +8,7 @@ import { inSuite, nearMatches, suiteNames, UsageError } from '../core/select.js'
 import { LATEST_SPEC_VERSION, type SpecVersion } from '../core/spec.js';
 import type { RunRecord, Trace } from '../core/trace.js';
 import { verdicts } from '../core/verdicts.js';
+import { RunLog, traceWithoutProcesses } from '../core/run-log.js';
 import { mergeKnobs, type KnobOverrides } from '../mocks/knobs.js';
 import { createInProcessWorld, type InProcessWorld, type InProcessWorldOptions } from '../mocks/in-process-world.js';
 import { clientScenarios } from '../suites/client/index.js';
@@ -99,48 +100,25 @@ export async function createConformanceWorld(options: WorldOptions = {}): Promis
   const firstFacts = world.facts;
   const startedAt = new Date().toISOString();
   const context = scenario.context ? { name: scenario.id, ...scenario.context(firstFacts) } : undefined;
-  const runs: RunRecord[] = [];
-  let clients = 0;
-
-  const closeRun = () => {
-    const last = runs.at(-1);
-    if (last) last.endedAt = world.recorder.now();
-  };
+  const runs = new RunLog(() => world.recorder.now(), scenario.clientRefuses === true);
   const openRun = (run: ClientRun): RunRecord => {
-    closeRun();
-    const instances = run.instances ?? 1;
-    const actors = Array.from({ length: instances }, () => `client-${++clients}`);
-    world.actor = actors[0];
-    const record: RunRecord = {
-      index: runs.length,
-      label: run.label,
-      actors,
-      startedAt: world.recorder.now(),
-      endedAt: world.recorder.now(),
-      knobs: world.knobs,
-      expiredTokens: run.expireTokens === true,
-      ...(run.revokeRefreshTokens ? { revokedRefreshTokens: true } : {}),
-      clientRefuses: run.clientRefuses === true || scenario.clientRefuses === true,
-    };
-    runs.push(record);
+    const record = runs.start(run, world.knobs);
+    world.actor = record.actors[0];
     return record;
   };
   const plannedRuns = scenario.runs ?? [{ label: 'run' }];
   openRun(plannedRuns[0]);
 
-  const trace = (): Trace => {
-    closeRun();
-    return {
+  const trace = (): Trace =>
+    traceWithoutProcesses({
       scenario: scenario.id,
       specVersion,
       startedAt,
       world: firstFacts,
-      exchanges: [...world.recorder.exchanges],
-      events: [...world.recorder.events],
-      processes: [],
-      runs: runs.map((run) => ({ ...run })),
-    };
-  };
+      exchanges: world.recorder.exchanges,
+      events: world.recorder.events,
+      runs,
+    });
 
   return Object.assign(world, {
     scenario,
@@ -148,7 +126,7 @@ export async function createConformanceWorld(options: WorldOptions = {}): Promis
     strict,
     mcpUrl: firstFacts.mcpUrl,
     context,
-    async nextRun(run: ClientRun = plannedRuns[runs.length] ?? { label: `run ${runs.length + 1}` }) {
+    async nextRun(run: ClientRun = plannedRuns[runs.current.index + 1] ?? { label: `run ${runs.current.index + 2}` }) {
       if (run.world) await world.reconfigure(mergeKnobs(world.knobs, run.world));
       if (run.expireTokens) world.expireAccessTokens();
       if (run.revokeRefreshTokens) world.revokeRefreshTokens();

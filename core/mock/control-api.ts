@@ -8,8 +8,8 @@ import type { WorldKnobs } from '../../mocks/knobs.js';
 import { ACTOR_HEADER } from '../../mocks/world.js';
 import type { LiveVerdict } from '../live-verdicts.js';
 import type { EndpointRole } from '../trace.js';
-import type { FaultBoard, FaultSpec } from './faults.js';
-import { readFaultSpec } from './faults.js';
+import type { FaultBoard, FaultSpec } from '../../mocks/faults.js';
+import { readFaultSpec } from '../../mocks/faults.js';
 import { KnobMistakes, type MockMode } from './knob-config.js';
 import { DiscardingRecorder, type TraceFeed } from './trace-feed.js';
 

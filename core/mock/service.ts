@@ -5,16 +5,17 @@ import { FIXED_INTROSPECTION_CLIENT, startIssuer, type Issuer } from '../../mock
 import type { AsKnobs, WorldKnobs } from '../../mocks/knobs.js';
 import { startWorld, type World } from '../../mocks/world.js';
 import { toolInfo } from '../engine.js';
-import { checksAt, type ClientScenario } from '../scenario.js';
+import { RunLog, traceWithoutProcesses } from '../run-log.js';
+import { checksAt, type ClientRun, type ClientScenario } from '../scenario.js';
 import { UsageError } from '../select.js';
 import type { SpecVersion } from '../spec.js';
-import type { EndpointRole, RunRecord, Trace } from '../trace.js';
+import type { EndpointRole, Trace } from '../trace.js';
 import { ControlError, MOCK_SERVICE, serveControlApi, type MockInfo, type MockTarget, type TokenOrder } from './control-api.js';
-import { FaultBoard } from './faults.js';
+import { FaultBoard } from '../../mocks/faults.js';
 import { applyKnobPatch, KnobMistakes, patchedKnobs, readKnobData } from './knob-config.js';
 import { createLiveJudge } from './live-judge.js';
-import type { LiveLog } from './live-log.js';
-import { renderPage, renderView } from './page.js';
+import type { LiveLog } from '../../reporters/live-log.js';
+import { renderPage, renderView } from '../../reporters/mock-page.js';
 import { TraceFeed } from './trace-feed.js';
 
 export interface RunningMock {
@@ -84,35 +85,23 @@ export async function startClientMock(options: ClientMockOptions): Promise<Runni
   const feed = new TraceFeed();
   const startedAt = new Date().toISOString();
   let version = 0;
-  let clients = 0;
-  let runs: RunRecord[] = [];
+  const runs = new RunLog(() => feed.now(), scenario.clientRefuses === true);
   // Each run is a new client instance: connections opened from now on are recorded as it.
-  const startRun = (label: string, what: Partial<Pick<RunRecord, 'expiredTokens' | 'revokedRefreshTokens'>> = {}): void => {
-    const last = runs.at(-1);
-    if (last) last.endedAt = feed.now();
-    runs.push({ index: runs.length, label, actors: [`client-${++clients}`], startedAt: feed.now(), endedAt: feed.now(), knobs: world?.knobs ?? options.knobs, expiredTokens: false, ...what, clientRefuses: scenario.clientRefuses === true });
+  const startRun = (run: ClientRun): void => {
+    runs.start(run, world?.knobs ?? options.knobs);
   };
   let world: World | undefined;
-  startRun('mock');
+  startRun({ label: 'mock' });
 
   const fixed = port === 0 ? undefined : { rs: port + CLIENT_MODE_PORTS.rs, as: port + CLIENT_MODE_PORTS.as, as2: port + CLIENT_MODE_PORTS.as2 };
   try {
-    world = await startWorld(options.knobs, { recorder: feed, actorOf: () => runs.at(-1)!.actors[0], ...(fixed ? { ports: fixed } : {}) });
+    world = await startWorld(options.knobs, { recorder: feed, actorOf: () => runs.current.actors[0], ...(fixed ? { ports: fixed } : {}) });
   } catch (error) {
     portInUse(error, port, CLIENT_MODE_PORTS);
   }
   const live: World = world;
 
-  const trace = (): Trace => ({
-    scenario: scenario.id,
-    specVersion,
-    startedAt,
-    world: live.facts,
-    exchanges: [...feed.recorded()],
-    events: [],
-    processes: [],
-    runs: runs.map((run, i) => (i === runs.length - 1 ? { ...run, endedAt: feed.now() } : { ...run })),
-  });
+  const trace = (): Trace => traceWithoutProcesses({ scenario: scenario.id, specVersion, startedAt, world: live.facts, exchanges: feed.recorded(), runs });
   const judge = createLiveJudge({
     checks: checksAt(scenario, specVersion),
     strict,
@@ -132,8 +121,7 @@ export async function startClientMock(options: ClientMockOptions): Promise<Runni
   };
   const reconfigure = async (next: WorldKnobs, note: string): Promise<WorldKnobs> => {
     await live.reconfigure(next);
-    const last = runs.at(-1)!;
-    last.knobs = next;
+    runs.reconfigured(next);
     changed(note);
     return live.knobs;
   };
@@ -174,8 +162,8 @@ export async function startClientMock(options: ClientMockOptions): Promise<Runni
     page: () => renderPage({ title: `mcp-auth-conformance mock: ${scenario.id}`, facts: pageFacts(info()), view: view(), version }),
     reset() {
       feed.clear();
-      runs = [];
-      startRun('mock');
+      runs.clear();
+      startRun({ label: 'mock' });
       judge.reset();
       changed('trace cleared (POST /reset)');
     },
@@ -206,13 +194,13 @@ export async function startClientMock(options: ClientMockOptions): Promise<Runni
       },
       expireAccessTokens() {
         live.expireAccessTokens();
-        startRun('after POST /tokens/expire', { expiredTokens: true });
+        startRun({ label: 'after POST /tokens/expire', expireTokens: true });
         changed('every access token issued so far is expired (POST /tokens/expire); new connections are the next run');
       },
       revokeRefreshTokens(token) {
         const families = live.revokeRefreshTokens(token);
         if (families === undefined) return undefined;
-        startRun('after POST /refresh-tokens/revoke', { revokedRefreshTokens: true });
+        startRun({ label: 'after POST /refresh-tokens/revoke', revokeRefreshTokens: true });
         const which = token === undefined ? 'every refresh-token family is' : 'the refresh-token family of the token given is';
         changed(`${which} revoked (POST /refresh-tokens/revoke); new connections are the next run`);
         return families;

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLiveJudge } from '../../core/mock/live-judge.js';
-import { createLiveLog, exchangeLine, verdictLine } from '../../core/mock/live-log.js';
+import { createLiveLog, exchangeLine, verdictLine } from '../../reporters/live-log.js';
 import type { LiveVerdict } from '../../core/live-verdicts.js';
 import { checksAt } from '../../core/scenario.js';
 import type { Exchange, Trace } from '../../core/trace.js';

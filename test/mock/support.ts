@@ -1,7 +1,7 @@
 // Mocks started in the test's own process on free ports, their log lines kept, closed after each
 // test; and a client's requests made with plain fetch through the world helpers.
 import { afterEach } from 'vitest';
-import { createLiveLog } from '../../core/mock/live-log.js';
+import { createLiveLog } from '../../reporters/live-log.js';
 import { startClientMock, startServerMock, type ClientMockOptions, type RunningMock } from '../../core/mock/service.js';
 import { DEFAULT_SCENARIO, findScenario } from '../../library/world.js';
 import { mergeKnobs, type KnobOverrides } from '../../mocks/knobs.js';

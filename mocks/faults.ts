@@ -2,9 +2,9 @@
 // 5xx or a 429, or wait first. One MSW handler in front of the mock's own, so the endpoints behind
 // never know, and a request answered with a fault consumes nothing there.
 import { http, type RequestHandler } from 'msw';
-import { faultResponse } from '../../mocks/authorization-server/token-timing.js';
-import { choice, integer, isMapping, mistake, optional, readFields, required, shown, type Knob } from '../../mocks/knob-schema.js';
-import type { EndpointRole } from '../trace.js';
+import { faultResponse } from './authorization-server/token-timing.js';
+import { choice, integer, isMapping, mistake, optional, readFields, required, shown, type Knob } from './knob-schema.js';
+import type { EndpointRole } from '../core/trace.js';
 
 export interface FaultSpec {
   role: EndpointRole;
@@ -73,7 +73,6 @@ export interface FaultHost {
  */
 export class FaultBoard {
   private faults: Fault[] = [];
-  private installed = false;
   private made = 0;
 
   constructor(private readonly host: FaultHost) {}
@@ -91,9 +90,9 @@ export class FaultBoard {
 
   add(spec: FaultSpec): Fault {
     const fault: Fault = { ...spec, id: ++this.made, remaining: spec.count };
+    // The handler stays in front from the first fault until clear() takes it away with the faults.
+    if (this.faults.length === 0) this.host.use(this.handler);
     this.faults.push(fault);
-    if (!this.installed) this.host.use(this.handler);
-    this.installed = true;
     return fault;
   }
 
@@ -107,7 +106,6 @@ export class FaultBoard {
     const active = this.list().length;
     this.faults = [];
     this.host.resetHandlers();
-    this.installed = false;
     return active;
   }
 }

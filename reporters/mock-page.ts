@@ -2,10 +2,10 @@
 // live verdicts beside it, redrawn when the trace changes. The server draws (the same renderer as the
 // HTML report); the page only asks whether anything changed and swaps the drawing in. Nothing is
 // loaded from anywhere else.
-import { escapeHtml } from '../../reporters/text.js';
-import { renderSequenceDiagram, renderTraceWithVerdicts, SEQUENCE_DIAGRAM_CSS, type TraceVerdict } from '../../reporters/sequence-diagram.js';
-import type { LiveVerdict } from '../live-verdicts.js';
-import type { Exchange } from '../trace.js';
+import { escapeHtml } from './text.js';
+import { renderSequenceDiagram, renderTraceWithVerdicts, SEQUENCE_DIAGRAM_CSS, type TraceVerdict } from './sequence-diagram.js';
+import type { LiveVerdict } from '../core/live-verdicts.js';
+import type { Exchange } from '../core/trace.js';
 
 /** The diagram of a long session keeps to its latest exchanges; the rest are a line saying so. */
 export const DRAWN_EXCHANGES = 150;

@@ -2,9 +2,9 @@
 // changes, in the console reporter's symbols and colours. Everything the target sent is cleaned
 // before it reaches the terminal.
 import pc from 'picocolors';
-import { cleanLine, truncate } from '../../reporters/text.js';
-import type { LiveStatus, LiveVerdict } from '../live-verdicts.js';
-import type { Exchange } from '../trace.js';
+import { cleanLine, truncate } from './text.js';
+import type { LiveStatus, LiveVerdict } from '../core/live-verdicts.js';
+import type { Exchange } from '../core/trace.js';
 
 export interface LiveLogOptions {
   write(text: string): void;

@@ -4,6 +4,7 @@
 // server may call, so that a forwarded client token shows in the trace.
 import { http, HttpResponse, type RequestHandler } from 'msw';
 import type { EndpointRole, Exchange, ProcessEvent, ProcessEventKind } from '../core/trace.js';
+import { publishedKeys } from './authorization-server/context.js';
 import { authorizationServerHandlers, createAuthorizationServer, rotateSigningKey } from './authorization-server/index.js';
 import { metadataDocument, metadataUrl } from './authorization-server/metadata.js';
 import { oauthError } from './authorization-server/oauth-error.js';
@@ -144,10 +145,9 @@ export async function startIssuer(options: IssuerOptions): Promise<Issuer> {
     knobs: { ...DEFAULT_KNOBS.as, tokenAuthMethods: ['none', 'client_secret_basic'], ...options.as },
     resources: [resource],
   });
-  const keys: SigningKey[] = [authorizationServer.key];
   let jwksFetchedAt: number | undefined;
   const introspectionClient = options.introspectionClient ?? { id: 'conformance-resource-server', secret: randomToken(24) };
-  const forge = new TokenForge({ issuer, audience: resource, key: () => keys[0] });
+  const forge = new TokenForge({ issuer, audience: resource, key: () => authorizationServer.key });
   const upstreamUrl = upstream.origin + UPSTREAM_PATH;
   const upstreamToken = await forge.jwt({ claims: { aud: upstream.origin, sub: 'conformance-resource-server', scope: 'upstream' } });
 
@@ -178,7 +178,7 @@ export async function startIssuer(options: IssuerOptions): Promise<Issuer> {
     http.get(metadataUrl(issuer, '', 'oidc-inserted'), () => HttpResponse.json(withIntrospection(metadataDocument(authorizationServer, 'oidc')))),
     http.get(endpoints.jwks, () => {
       jwksFetchedAt = performance.now();
-      return HttpResponse.json({ keys: keys.map((key) => key.publicJwk) });
+      return HttpResponse.json({ keys: publishedKeys(authorizationServer).map((key) => key.publicJwk) });
     }),
     introspect,
     http.all(`${upstream.origin}/*`, () => HttpResponse.json({ ok: true, note: 'upstream API of mcp-auth-conformance' })),
@@ -211,15 +211,11 @@ export async function startIssuer(options: IssuerOptions): Promise<Issuer> {
     },
     async rotateKey() {
       const key = await generateSigningKey();
-      keys.push(key);
+      // Published beside the signing key, not signing: the forge uses it only when told to.
+      authorizationServer.retiredKeys.push(key);
       return key;
     },
-    async rotateSigningKey(withdraw = false) {
-      const key = await rotateSigningKey(authorizationServer, withdraw);
-      // Newest first: the forge signs with keys[0].
-      keys.splice(0, withdraw ? keys.length : 0, key);
-      return key;
-    },
+    rotateSigningKey: (withdraw = false) => rotateSigningKey(authorizationServer, withdraw),
     use(...more) {
       added = [...more, ...added];
     },

@@ -21,7 +21,10 @@ export interface AuthorizationServer {
   state: AuthorizationServerState;
   /** Signs every token issued from now on. */
   key: SigningKey;
-  /** Earlier keys still published on the JWKS endpoint after a rotation, newest first. */
+  /**
+   * Keys published on the JWKS endpoint beside the signing one, signing nothing the server issues:
+   * earlier keys after a rotation (newest first), then any published ahead of use.
+   */
   retiredKeys: SigningKey[];
   /** What its knob-built handlers remember (fault budgets, a held barrier) across reconfiguration. */
   memory: KnobMemory;
